@@ -1,0 +1,106 @@
+"""Assembles one connexion app that serves every API family, the admin API and the Swagger UI."""
+
+from typing import Any
+
+import yaml
+from connexion import AsyncApp
+from connexion.middleware import MiddlewarePosition
+from connexion.options import SwaggerUIOptions
+from connexion.resolver import Resolver
+
+from mockserver import admin
+from mockserver.body_limit import BodyLimitMiddleware
+from mockserver.clock import Clock
+from mockserver.config import Config
+from mockserver.errors import ExposeRoutingMiddleware, allowed_methods, install_error_handlers
+from mockserver.families import ApiFamily
+from mockserver.resources import specs_dir
+from mockserver.runtime import Mock
+
+ADMIN_BASE_PATH = "/__admin"
+ADMIN_BODY_LIMIT = 1_048_576
+
+
+def default_families() -> list[ApiFamily]:
+    from mockserver.zstack import ZStackFamily
+
+    return [ZStackFamily()]
+
+
+def build_mock(config: Config | None = None, *, clock: Clock | None = None) -> Mock:
+    return Mock(config or Config(), default_families(), clock=clock)
+
+
+def _resolver(responses: Any) -> Resolver:
+    return Resolver(function_resolver=lambda operation_id: getattr(responses, operation_id))
+
+
+def _load_spec(name: str) -> dict:
+    spec = yaml.safe_load((specs_dir() / name).read_text(encoding="utf-8"))
+    spec["paths"] = dict(sorted(spec["paths"].items(), key=lambda item: _route_order(item[0])))
+    return spec
+
+
+def _route_order(path: str) -> tuple:
+    """Literal segments before templated ones, so /tickets/histories is not /tickets/{uuid}."""
+    return tuple((segment.startswith("{"), segment) for segment in path.split("/"))
+
+
+def _docs_spec(entries: list[dict[str, str]]) -> dict:
+    """An empty API whose only purpose is the combined Swagger UI at /ui/."""
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "ticketkit mock", "version": "1"},
+        "paths": {},
+        "x-specs": entries,
+    }
+
+
+def create_app(mock: Mock) -> AsyncApp:
+    app = AsyncApp(__name__, specification_dir=specs_dir())
+    specs: dict[str, dict] = {}
+    ui_entries = []
+    for family in mock.families:
+        spec = _load_spec(family.spec_file)
+        specs[family.base_path] = spec
+        app.add_api(
+            spec,
+            base_path=family.base_path,
+            resolver=_resolver(family.responses(mock)),
+            strict_validation=False,
+            validate_responses=mock.config.validate_responses,
+            **family.api_options(mock),
+        )
+        ui_entries.append(
+            {"name": spec["info"]["title"], "url": f"{family.base_path}/openapi.json"}
+        )
+
+    admin_spec = _load_spec("admin.yaml")
+    app.add_api(
+        admin_spec,
+        base_path=ADMIN_BASE_PATH,
+        resolver=_resolver(admin.AdminResponses(mock)),
+        validate_responses=mock.config.validate_responses,
+    )
+    ui_entries.append(
+        {"name": admin_spec["info"]["title"], "url": f"{ADMIN_BASE_PATH}/openapi.json"}
+    )
+    app.add_api(
+        _docs_spec(ui_entries),
+        base_path="",
+        swagger_ui_options=SwaggerUIOptions(
+            serve_spec=False, swagger_ui_template_arguments={"urls": ui_entries}
+        ),
+    )
+
+    install_error_handlers(app, mock, allowed_methods(specs))
+
+    def body_limit(path: str) -> int:
+        family = mock.family_for_path(path)
+        return family.body_limit(mock) if family else ADMIN_BODY_LIMIT
+
+    app.add_middleware(
+        BodyLimitMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, limit_for=body_limit
+    )
+    app.add_middleware(ExposeRoutingMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER)
+    return app

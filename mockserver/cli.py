@@ -1,0 +1,54 @@
+"""The `ticketkit` command."""
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+# connexion 3.3 imports starlette's TestClient, which warns on every start with starlette 1.x
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+
+import uvicorn  # noqa: E402
+
+from mockserver.app import build_mock, create_app  # noqa: E402
+from mockserver.config import Config, ConfigError  # noqa: E402
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        config = Config.from_file(Path(args.config)) if args.config else Config()
+    except ConfigError as error:
+        print(f"ticketkit: {error}", file=sys.stderr)
+        return 2
+    host = args.host or config.host
+    port = args.port if args.port is not None else config.port
+    try:
+        app = create_app(build_mock(config))
+    except FileNotFoundError as error:
+        print(f"ticketkit: {error}", file=sys.stderr)
+        return 2
+    print(f"ticketkit mock on http://{host}:{port}  (Swagger UI: http://{host}:{port}/ui/)")
+    # One worker: the state lives in this process.
+    uvicorn.run(app, host=host, port=port, log_level=args.log_level, access_log=False)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="ticketkit", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the mock server")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
+    serve.add_argument("--config", help="YAML settings file (see README)")
+    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    serve.set_defaults(run=_serve)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""ZStack's ticket (approval) API family, served under /zstack/v1."""
+
+import json
+from typing import Any
+
+import httpx
+import yaml
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.security import ApiKeySecurityHandler
+
+from mockserver.errors import MalformedCredentials
+from mockserver.families import ApiFamily, Failure
+from mockserver.resources import specs_dir
+from mockserver.runtime import Mock
+from mockserver.world import World
+from mockserver.zstack import scenario
+from mockserver.zstack.errors import InternalError, InvalidArgument, InvalidSession, ZStackError
+from mockserver.zstack.models import ZStackBackend
+from mockserver.zstack.responses import ZStackResponses
+from mockserver.zstack.validation import VALIDATORS
+from mockserver.zstack.webhooks import WebHooks
+
+
+def _async_operations(spec: dict[str, Any]) -> frozenset[str]:
+    """Operations that answer 202 with a job: their argument and session errors go to the job."""
+    return frozenset(
+        operation["operationId"]
+        for item in spec["paths"].values()
+        for method, operation in item.items()
+        if isinstance(operation, dict)
+        and "202" in operation.get("responses", {})
+        and method != "get"
+    )
+
+
+class ZStackFamily(ApiFamily):
+    name = "zstack"
+    spec_file = "zstack-tickets.yaml"
+    base_path = "/zstack/v1"
+    prefixes = ("/zstack/",)
+
+    def __init__(self, webhook_transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self._webhook_transport = webhook_transport
+        spec = yaml.safe_load((specs_dir() / self.spec_file).read_text(encoding="utf-8"))
+        self.async_operations = _async_operations(spec)
+
+    def create_backend(self, world: World, data: dict[str, Any]) -> ZStackBackend:
+        backend = ZStackBackend(world.store, world.clock, world.ids, world.config.zstack)
+        scenario.seed(backend, data)
+        return backend
+
+    def responses(self, mock: Mock) -> ZStackResponses:
+        settings = mock.config.zstack
+        self._responses = ZStackResponses(
+            mock,
+            WebHooks(
+                settings.webhook_attempts, settings.webhook_interval_s, self._webhook_transport
+            ),
+        )
+        return self._responses
+
+    def api_options(self, mock: Mock) -> dict[str, Any]:
+        def check_session(apikey: str, required_scopes=None) -> dict | None:
+            scheme, _, session_uuid = apikey.partition(" ")
+            if scheme != "OAuth" or not session_uuid or " " in session_uuid:
+                raise MalformedCredentials(
+                    detail="the Authorization header must be 'OAuth <session uuid>'"
+                )
+            backend: ZStackBackend = mock.world().backend(self.name)
+            return {"sub": session_uuid} if backend.session_valid(session_uuid) else None
+
+        class SessionCheck(ApiKeySecurityHandler):
+            def _resolve_func(self, security_scheme):
+                return check_session
+
+        return {"validator_map": VALIDATORS, "security_map": {"apiKey": SessionCheck}}
+
+    def body_limit(self, mock: Mock) -> int:
+        return mock.config.zstack.max_body_bytes
+
+    async def error_response(
+        self, mock: Mock, request: ConnexionRequest, failure: Failure
+    ) -> ConnexionResponse:
+        operation = request.scope.get("extensions", {}).get("connexion_routing", {})
+        is_async = operation.get("operation_id") in self.async_operations
+        error: ZStackError | None = None
+        if failure.reason == "argument":
+            error = InvalidArgument(failure.detail)
+        elif failure.reason == "invalid_credentials":
+            error = InvalidSession("the session is invalid or expired")
+        elif failure.reason == "internal":
+            error = InternalError(failure.detail)
+
+        if error is not None and is_async:
+            return self._failed_job(mock, request, error)
+        if error is not None and failure.reason != "argument":
+            return _json(503, {"error": error.as_error()})
+        headers = {"Allow": ", ".join(failure.allow)} if failure.allow else {}
+        # ZStack refuses a request without credentials as unreadable: 400, not 401.
+        status = 400 if failure.reason == "unauthenticated" else failure.status
+        return ConnexionResponse(
+            status_code=status,
+            content_type="text/plain; charset=utf-8",
+            headers=headers,
+            body=failure.detail,
+        )
+
+    def _failed_job(
+        self, mock: Mock, request: ConnexionRequest, error: ZStackError
+    ) -> ConnexionResponse:
+        """ZStack accepts the call and reports the error through its job."""
+        body, status, headers = self._responses.job(
+            request.headers,
+            str(request.base_url),
+            lambda backend: (503, {"error": error.as_error()}),
+        )
+        content_type = headers["Content-Type"]
+        if content_type == "application/json":
+            body = json.dumps(body)
+        return ConnexionResponse(status_code=status, content_type=content_type, body=body)
+
+
+def _json(status: int, body: dict) -> ConnexionResponse:
+    return ConnexionResponse(
+        status_code=status, content_type="application/json", body=json.dumps(body)
+    )

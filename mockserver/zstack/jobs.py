@@ -1,0 +1,62 @@
+"""ZStack's asynchronous jobs: what a 202's `location` points at, and what polling it answers."""
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from mockserver.clock import Clock
+from mockserver.ids import Ids
+from mockserver.store import Store
+
+JOB_UUID = re.compile(r"^[0-9a-fA-F]{32}$")
+
+
+class JobUuidRefused(ValueError):
+    """An X-Job-UUID that is malformed or already used: ZStack refuses the request with 400."""
+
+
+@dataclass(frozen=True)
+class Poll:
+    status: int  # 202 running, 200 succeeded, 503 failed
+    body: dict[str, Any]
+
+
+class Jobs:
+    def __init__(self, store: Store, clock: Clock, ids: Ids, running_polls: int) -> None:
+        self._table = store.table("zstack.jobs")
+        self._clock = clock
+        self._ids = ids
+        self._running_polls = running_polls
+
+    def reserve(self, wanted: str | None) -> str:
+        """The uuid for a new job: the caller's X-Job-UUID if usable, else a fresh one."""
+        if wanted is None:
+            return self._ids.hex32()
+        if not JOB_UUID.match(wanted):
+            raise JobUuidRefused(f"X-Job-UUID must be 32 hex digits, got {wanted!r}")
+        if self._table.get(wanted.lower()) is not None:
+            raise JobUuidRefused(f"X-Job-UUID {wanted} has been used already")
+        return wanted.lower()
+
+    def finish(self, uuid: str, status: int, body: dict[str, Any]) -> None:
+        """Records a job's outcome; polls see it once the job's running polls are used up."""
+        self._table.put(
+            uuid,
+            {
+                "uuid": uuid,
+                "status": status,
+                "body": body,
+                "runningPolls": self._running_polls,
+                "createDate": int(self._clock.now() * 1000),
+            },
+        )
+
+    def poll(self, uuid: str) -> Poll | None:
+        job = self._table.get(uuid)
+        if job is None:
+            return None
+        if job["runningPolls"] > 0:
+            job["runningPolls"] -= 1
+            self._table.put(uuid, job)
+            return Poll(202, {})
+        return Poll(job["status"], job["body"])
