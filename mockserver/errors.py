@@ -63,7 +63,7 @@ def _failure_from_problem(problem: ProblemException) -> Failure:
 
 
 def allowed_methods(specs: dict[str, dict]) -> Callable[[str], tuple[str, ...]]:
-    """A function giving, for a request path, every method the specs declare on it.
+    """A function giving, for a request path, every method the specs declare on its route.
 
     Connexion's own 405 names the methods of the first matching route only.
     """
@@ -77,11 +77,8 @@ def allowed_methods(specs: dict[str, dict]) -> Callable[[str], tuple[str, ...]]:
             table.append((re.compile(pattern + "$"), methods))
 
     def lookup(path: str) -> tuple[str, ...]:
-        methods: set[str] = set()
-        for pattern, declared in table:
-            if pattern.match(path):
-                methods.update(declared)
-        return tuple(sorted(methods))
+        # The specs' paths come literal-first, in routing order: the first match is the route.
+        return next((methods for pattern, methods in table if pattern.match(path)), ())
 
     return lookup
 

@@ -1,4 +1,4 @@
-"""What every vendor API family provides to the app: its spec, handlers, state and error envelope."""
+"""What every vendor API family gives the app: spec, handlers, state and error envelope."""
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass

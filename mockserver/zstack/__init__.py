@@ -7,6 +7,7 @@ import httpx
 import yaml
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.security import ApiKeySecurityHandler
+from connexion.uri_parsing import OpenAPIURIParser
 
 from mockserver.errors import MalformedCredentials
 from mockserver.families import ApiFamily, Failure
@@ -31,6 +32,21 @@ def _async_operations(spec: dict[str, Any]) -> frozenset[str]:
         and "202" in operation.get("responses", {})
         and method != "get"
     )
+
+
+class ZStackURIParser(OpenAPIURIParser):
+    """Keeps each `q` condition whole.
+
+    Connexion joins the repeated values of an exploded array with "," and splits them again on
+    ",", which cuts a condition like `uuid?=a,b` (ZStack's "in" list) into two conditions.
+    """
+
+    def resolve_params(self, params, _in):
+        conditions = params.get("q") if _in == "query" else None
+        resolved = super().resolve_params(params, _in)
+        if conditions is not None and isinstance(resolved.get("q"), list):
+            resolved["q"] = list(conditions)
+        return resolved
 
 
 class ZStackFamily(ApiFamily):
@@ -73,7 +89,11 @@ class ZStackFamily(ApiFamily):
             def _resolve_func(self, security_scheme):
                 return check_session
 
-        return {"validator_map": VALIDATORS, "security_map": {"apiKey": SessionCheck}}
+        return {
+            "validator_map": VALIDATORS,
+            "security_map": {"apiKey": SessionCheck},
+            "uri_parser_class": ZStackURIParser,
+        }
 
     def body_limit(self, mock: Mock) -> int:
         return mock.config.zstack.max_body_bytes
@@ -100,7 +120,7 @@ class ZStackFamily(ApiFamily):
         status = 400 if failure.reason == "unauthenticated" else failure.status
         return ConnexionResponse(
             status_code=status,
-            content_type="text/plain; charset=utf-8",
+            content_type="text/plain",
             headers=headers,
             body=failure.detail,
         )

@@ -19,7 +19,7 @@ Reply = tuple[Any, int] | tuple[Any, int, dict[str, str]]
 
 
 def plain_text(status: int, text: str) -> Reply:
-    return text, status, {"Content-Type": "text/plain; charset=utf-8"}
+    return text, status, {"Content-Type": "text/plain"}
 
 
 def json_reply(status: int, body: Any) -> Reply:

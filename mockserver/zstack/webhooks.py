@@ -41,11 +41,15 @@ class WebHooks:
             for attempt in range(1, self._attempts + 1):
                 try:
                     response = await client.post(url, content=json.dumps(body), headers=headers)
+                except (httpx.InvalidURL, httpx.UnsupportedProtocol) as error:
+                    log.warning("web hook %r is not a usable URL: %s", url, error)
+                    return
+                except httpx.HTTPError as error:
+                    log.info("web hook %s failed: %s (try %d)", url, error, attempt)
+                else:
                     if response.is_success:
                         return
                     log.info("web hook %s answered %s (try %d)", url, response.status_code, attempt)
-                except httpx.HTTPError as error:
-                    log.info("web hook %s failed: %s (try %d)", url, error, attempt)
                 if attempt < self._attempts:
                     await asyncio.sleep(self._interval_s)
         log.warning("gave up delivering job %s to %s", job_uuid, url)

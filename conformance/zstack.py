@@ -1,0 +1,208 @@
+"""ZStack's own promises, checked the way ZStack keeps them.
+
+ZStack answers 202 to every call that changes something, even one with bad arguments or an
+unknown session: the error arrives through the job. Schemathesis's generic
+`negative_data_rejection` expects a 4xx on the spot, so for those operations it is switched off
+and `argument_errors_judged_on_the_job` applies it to the job's result. ZStack also refuses a
+reused X-Job-UUID with 400, which `positive_data_acceptance` cannot know about;
+`valid_arguments_accepted` takes its place there.
+
+ZStack refuses a request without `Authorization` with 400 and an unknown session with ID.1001
+(503, or through the job), where `missing_required_header` and `ignored_auth` insist on 401 or
+403; `refused_without_session` and `session_enforced` check ZStack's answers instead.
+
+ZStack also reports every failed call with 503 and its error envelope, where the generic
+`not_a_server_error` sees a server error; `failures_are_call_errors` takes its place and still
+flags what is a server error: a 5xx that is not ZStack's envelope, or an internal error
+(SYS.1000), on the spot or through a job.
+"""
+
+import contextlib
+from typing import Any
+
+from schemathesis import Case
+from schemathesis.checks import CheckContext, not_a_server_error
+from schemathesis.core.transport import Response
+from schemathesis.specs.openapi.checks import (
+    ignored_auth,
+    missing_required_header,
+    negative_data_rejection,
+    positive_data_acceptance,
+)
+
+JOB_PATH = "/api-jobs/{uuid}"
+MAX_POLLS = 20
+CHECKS_REPLACED_ON_ASYNC = (negative_data_rejection, positive_data_acceptance)
+INTERNAL_ERROR = "SYS.1000"
+
+
+def is_async(case: Case) -> bool:
+    """Whether the operation answers with a job (202) rather than a result."""
+    operation = case.operation
+    return (
+        case.method.upper() == operation.method.upper() != "GET"
+        and "202" in operation.definition.raw.get("responses", {})
+    )
+
+
+def poll_job(case: Case, location: str) -> Response:
+    """Polls a job through the same transport as `case` until it stops answering 202."""
+    job_uuid = location.rstrip("/").rsplit("/", 1)[-1]
+    operation = case.operation.schema[JOB_PATH]["GET"]
+    for _ in range(MAX_POLLS):
+        reply = operation.Case(path_parameters={"uuid": job_uuid}).call()
+        if reply.status_code != 202:
+            return reply
+    raise AssertionError(
+        f"job {job_uuid} still running after {MAX_POLLS} polls\n"
+        f"expected: 200 or 503 within {MAX_POLLS} polls of {location}"
+    )
+
+
+def _job_outcome(case: Case, response: Response) -> Response | None:
+    if response.status_code != 202:
+        return None
+    body: Any = response.json()
+    if not isinstance(body, dict) or "location" not in body:
+        return None
+    return poll_job(case, body["location"])
+
+
+def _assert_call_error(reply: Response, where: str) -> None:
+    body: Any = None
+    with contextlib.suppress(ValueError):
+        body = reply.json()
+    error = body.get("error") if isinstance(body, dict) else None
+    assert reply.status_code == 503 and isinstance(error, dict) and "code" in error, (
+        f"server error {reply.status_code} {where}: {reply.text[:200]}\n"
+        'expected: 503 with {"error": {"code": ...}} for a failed call'
+    )
+    assert error["code"] != INTERNAL_ERROR, (
+        f"internal error {where}: {reply.text[:200]}\nexpected: no SYS.1000"
+    )
+
+
+def failures_are_call_errors(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """A 5xx is only ever ZStack's 503 call failure, never an internal error."""
+    if response.status_code < 500:
+        return None
+    _assert_call_error(response, "on the spot")
+    return True
+
+
+def job_resolves(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """Every accepted call's job ends, with a result (200) or ZStack's error envelope (503)."""
+    outcome = _job_outcome(case, response)
+    if outcome is None:
+        return None
+    body = outcome.json()
+    if outcome.status_code == 200:
+        assert isinstance(body, dict), f"job result is not a JSON object: {outcome.text[:200]}"
+    elif outcome.status_code == 503:
+        _assert_call_error(outcome, "through the job")
+    else:
+        raise AssertionError(
+            f"job answered {outcome.status_code}\nexpected: 200 (done) or 503 (failed)"
+        )
+    return True
+
+
+def argument_errors_judged_on_the_job(ctx: CheckContext, response: Response, case: Case):
+    """Schemathesis's `negative_data_rejection`, applied to the job's result instead of the 202.
+
+    Invalid arguments of an asynchronous call are refused at once (400) or make its job fail.
+    """
+    if not is_async(case):
+        return None
+    outcome = _job_outcome(case, response) or response
+    if outcome.status_code == 503:
+        return True
+    return negative_data_rejection(ctx, outcome, case)
+
+
+def valid_arguments_accepted(ctx: CheckContext, response: Response, case: Case):
+    """Schemathesis's `positive_data_acceptance`, except that an asynchronous call may be
+    refused with 400 for an X-Job-UUID used before: sent again without it, it must be accepted."""
+    if not is_async(case):
+        return None
+    sent_job_uuid = any(k.lower() == "x-job-uuid" for k in case.headers or {})
+    if response.status_code == 400 and sent_job_uuid:
+        again = _resend(case, (case.headers or {}).get("Authorization"))
+        if again.status_code == 202:
+            return True
+    return positive_data_acceptance(ctx, response, case)
+
+
+def _resend(case: Case, authorization: str | None) -> Response:
+    # A fresh job each time: a reused X-Job-UUID is refused before anything else is looked at.
+    dropped = {"authorization", "x-job-uuid"}
+    headers = {k: v for k, v in (case.headers or {}).items() if k.lower() not in dropped}
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    return case.operation.Case(
+        path_parameters=case.path_parameters,
+        query=case.query,
+        body=case.body,
+        headers=headers,
+        media_type=case.media_type,
+    ).call()
+
+
+def session_enforced(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """A call that succeeded with a session is refused without one (400), and with an unknown
+    one fails with ID.1001: on the spot (503) for queries, through the job for the others."""
+    if not 200 <= response.status_code < 300 or not _needs_session(case):
+        return None
+    if "Authorization" not in (case.headers or {}):
+        return None
+    without = _resend(case, None)
+    assert without.status_code == 400, (
+        f"the call without Authorization answered {without.status_code}\nexpected: 400"
+    )
+    unknown = _resend(case, "OAuth " + "0" * 32)
+    outcome = _job_outcome(case, unknown) if is_async(case) else unknown
+    assert outcome is not None and outcome.status_code == 503, (
+        f"the call with an unknown session answered {unknown.status_code}\n"
+        "expected: 503 ID.1001 (queries) or 202 and a job failing with ID.1001"
+    )
+    assert outcome.json()["error"]["code"] == "ID.1001", outcome.text[:200]
+    return True
+
+
+def _needs_session(case: Case) -> bool:
+    security = case.operation.definition.raw.get("security")
+    if security is None:
+        security = case.operation.schema.raw_schema.get("security", [])
+    return bool(security) and all(requirement for requirement in security)
+
+
+def refused_without_session(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """A call that needs a session, sent without `Authorization`, gets ZStack's plain 400."""
+    if not _needs_session(case) or "Authorization" in (case.headers or {}):
+        return None
+    if case.method.upper() != case.operation.method.upper() or response.status_code == 404:
+        return None
+    assert response.status_code == 400, (
+        f"a call without Authorization answered {response.status_code}\nexpected: 400"
+    )
+    return True
+
+
+ZSTACK_CHECKS = (
+    refused_without_session,
+    failures_are_call_errors,
+    job_resolves,
+    argument_errors_judged_on_the_job,
+    valid_arguments_accepted,
+    session_enforced,
+)
+
+
+def excluded_for(case: Case) -> list:
+    """The generic checks ZStack's documented behaviour contradicts, for this operation."""
+    return [
+        not_a_server_error,
+        missing_required_header,
+        ignored_auth,
+        *(CHECKS_REPLACED_ON_ASYNC if is_async(case) else ()),
+    ]
