@@ -30,6 +30,8 @@ from schemathesis.specs.openapi.checks import (
     positive_data_acceptance,
 )
 
+from mockserver.zstack.jobs import answers_with_job
+
 JOB_PATH = "/api-jobs/{uuid}"
 MAX_POLLS = 20
 CHECKS_REPLACED_ON_ASYNC = (negative_data_rejection, positive_data_acceptance)
@@ -37,11 +39,10 @@ INTERNAL_ERROR = "SYS.1000"
 
 
 def is_async(case: Case) -> bool:
-    """Whether the operation answers with a job (202) rather than a result."""
+    """Whether the case calls an operation that answers with a job (202) rather than a result."""
     operation = case.operation
-    return (
-        case.method.upper() == operation.method.upper() != "GET"
-        and "202" in operation.definition.raw.get("responses", {})
+    return case.method.upper() == operation.method.upper() and answers_with_job(
+        operation.method, operation.definition.raw
     )
 
 
@@ -150,10 +151,15 @@ def _resend(case: Case, authorization: str | None) -> Response:
 
 def session_enforced(ctx: CheckContext, response: Response, case: Case) -> bool | None:
     """A call that succeeded with a session is refused without one (400), and with an unknown
-    one fails with ID.1001: on the spot (503) for queries, through the job for the others."""
+    one fails with ID.1001: on the spot (503) for queries, through the job for the others.
+
+    Like the `ignored_auth` it replaces, it probes each operation once per run."""
     if not 200 <= response.status_code < 300 or not _needs_session(case):
         return None
     if "Authorization" not in (case.headers or {}):
+        return None
+    enforced = ctx.auth_enforced_operations
+    if enforced is not None and case.operation.label in enforced:
         return None
     without = _resend(case, None)
     assert without.status_code == 400, (
@@ -166,6 +172,8 @@ def session_enforced(ctx: CheckContext, response: Response, case: Case) -> bool 
         "expected: 503 ID.1001 (queries) or 202 and a job failing with ID.1001"
     )
     assert outcome.json()["error"]["code"] == "ID.1001", outcome.text[:200]
+    if enforced is not None:
+        enforced.add(case.operation.label)
     return True
 
 

@@ -16,6 +16,7 @@ from mockserver.runtime import Mock
 from mockserver.world import World
 from mockserver.zstack import scenario
 from mockserver.zstack.errors import InternalError, InvalidArgument, InvalidSession, ZStackError
+from mockserver.zstack.jobs import answers_with_job
 from mockserver.zstack.models import ZStackBackend
 from mockserver.zstack.responses import ZStackResponses
 from mockserver.zstack.validation import VALIDATORS
@@ -23,14 +24,11 @@ from mockserver.zstack.webhooks import WebHooks
 
 
 def _async_operations(spec: dict[str, Any]) -> frozenset[str]:
-    """Operations that answer 202 with a job: their argument and session errors go to the job."""
     return frozenset(
         operation["operationId"]
         for item in spec["paths"].values()
         for method, operation in item.items()
-        if isinstance(operation, dict)
-        and "202" in operation.get("responses", {})
-        and method != "get"
+        if isinstance(operation, dict) and answers_with_job(method, operation)
     )
 
 

@@ -11,6 +11,12 @@ from mockserver.store import Store
 JOB_UUID = re.compile(r"^[0-9a-fA-F]{32}$")
 
 
+def answers_with_job(method: str, operation: dict[str, Any]) -> bool:
+    """Whether a spec operation is one of ZStack's asynchronous calls: it answers 202 with a job,
+    and its argument and session errors arrive through that job."""
+    return method.lower() != "get" and "202" in operation.get("responses", {})
+
+
 class JobUuidRefused(ValueError):
     """An X-Job-UUID that is malformed or already used: ZStack refuses the request with 400."""
 
