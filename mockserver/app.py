@@ -7,6 +7,7 @@ from connexion import AsyncApp
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
+from starlette.responses import RedirectResponse
 
 from mockserver import admin
 from mockserver.body_limit import BodyLimitMiddleware
@@ -22,9 +23,11 @@ ADMIN_BODY_LIMIT = 1_048_576
 
 
 def default_families() -> list[ApiFamily]:
+    from mockserver.coc import CocFamily
+    from mockserver.iam import IamFamily
     from mockserver.zstack import ZStackFamily
 
-    return [ZStackFamily()]
+    return [ZStackFamily(), IamFamily(), CocFamily()]
 
 
 def build_mock(config: Config | None = None, *, clock: Clock | None = None) -> Mock:
@@ -46,16 +49,6 @@ def _route_order(path: str) -> tuple:
     return tuple((segment.startswith("{"), segment) for segment in path.split("/"))
 
 
-def _docs_spec(entries: list[dict[str, str]]) -> dict:
-    """An empty API whose only purpose is the combined Swagger UI at /ui/."""
-    return {
-        "openapi": "3.0.3",
-        "info": {"title": "ticketkit mock", "version": "1"},
-        "paths": {},
-        "x-specs": entries,
-    }
-
-
 def create_app(mock: Mock) -> AsyncApp:
     app = AsyncApp(__name__, specification_dir=specs_dir())
     specs: dict[str, dict] = {}
@@ -69,29 +62,32 @@ def create_app(mock: Mock) -> AsyncApp:
             resolver=_resolver(family.responses(mock)),
             strict_validation=False,
             validate_responses=mock.config.validate_responses,
+            swagger_ui_options=SwaggerUIOptions(swagger_ui=False),
             **family.api_options(mock),
         )
         ui_entries.append(
             {"name": spec["info"]["title"], "url": f"{family.base_path}/openapi.json"}
         )
 
+    # One Swagger UI for every spec, on the admin API; /ui/ leads there. (Connexion's Swagger
+    # UI cannot share the base path "" with COC, whose paths start at the root.)
     admin_spec = _load_spec("admin.yaml")
+    ui_entries.append(
+        {"name": admin_spec["info"]["title"], "url": f"{ADMIN_BASE_PATH}/openapi.json"}
+    )
     app.add_api(
         admin_spec,
         base_path=ADMIN_BASE_PATH,
         resolver=_resolver(admin.AdminResponses(mock)),
         validate_responses=mock.config.validate_responses,
+        swagger_ui_options=SwaggerUIOptions(swagger_ui_template_arguments={"urls": ui_entries}),
     )
-    ui_entries.append(
-        {"name": admin_spec["info"]["title"], "url": f"{ADMIN_BASE_PATH}/openapi.json"}
-    )
-    app.add_api(
-        _docs_spec(ui_entries),
-        base_path="",
-        swagger_ui_options=SwaggerUIOptions(
-            serve_spec=False, swagger_ui_template_arguments={"urls": ui_entries}
-        ),
-    )
+
+    async def to_swagger_ui(request):
+        return RedirectResponse(f"{ADMIN_BASE_PATH}/ui/")
+
+    app.add_url_rule("/ui", "ui", to_swagger_ui, methods=["GET"])
+    app.add_url_rule("/ui/", "ui_slash", to_swagger_ui, methods=["GET"])
 
     install_error_handlers(app, mock, allowed_methods(specs))
 

@@ -1,7 +1,13 @@
-"""Refuses request bodies larger than the family of their path allows."""
+"""Refuses request bodies larger than the family of their path allows.
+
+The body it buffered stays readable for the whole request as `scope[RAW_BODY]`, for checks that
+need the exact bytes (AK/SK signatures).
+"""
 
 from connexion.exceptions import ClientProblem
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+RAW_BODY = "ticketkit.raw_body"
 
 
 class BodyTooLarge(ClientProblem):
@@ -37,6 +43,7 @@ class BodyLimitMiddleware:
                 raise BodyTooLarge(limit)
             if not message.get("more_body", False):
                 break
+        scope[RAW_BODY] = b"".join(chunks)
         replayed = False
 
         async def replay() -> Message:
@@ -44,6 +51,6 @@ class BodyLimitMiddleware:
             if replayed:
                 return await receive()
             replayed = True
-            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return {"type": "http.request", "body": scope[RAW_BODY], "more_body": False}
 
         await self.app(scope, replay, send)

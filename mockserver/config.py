@@ -27,6 +27,14 @@ class ZStackSettings:
 
 
 @dataclass
+class HuaweiSettings:
+    # How far an AK/SK request's X-Sdk-Date may be from the mock's clock, in seconds.
+    signature_skew_s: int = 900
+    # Lifetime of an IAM token, in seconds (Huawei's is 24 hours).
+    token_lifetime_s: int = 86_400
+
+
+@dataclass
 class Config:
     host: str = "127.0.0.1"
     port: int = 8080
@@ -37,6 +45,7 @@ class Config:
     # Seed of the id generator; null gives random ids.
     seed: int | None = None
     zstack: ZStackSettings = field(default_factory=ZStackSettings)
+    huawei: HuaweiSettings = field(default_factory=HuaweiSettings)
 
     @classmethod
     def from_file(cls, path: Path) -> "Config":

@@ -1,0 +1,62 @@
+"""Huawei Cloud COC change and issue tickets, served at COC's own paths (/v1/..., /v2/changes)."""
+
+import json
+from typing import Any
+
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+
+from mockserver.coc.errors import PROVIDER_CODE, InternalError, InvalidParameter
+from mockserver.coc.models import ATTACHMENT_MAX_BYTES, CocBackend
+from mockserver.coc.responses import CocResponses
+from mockserver.families import ApiFamily, Failure
+from mockserver.huawei import auth
+from mockserver.huawei.gateway import gateway_response
+from mockserver.runtime import Mock
+from mockserver.world import World
+
+AUTH_MESSAGE = "Token missing or invalid."
+# Room for the multipart framing around a 10 MB attachment.
+BODY_LIMIT = ATTACHMENT_MAX_BYTES + 64 * 1024
+
+
+class CocFamily(ApiFamily):
+    name = "coc"
+    spec_file = "huawei-coc-tickets.yaml"
+    base_path = ""
+    prefixes = ("/v1/", "/v2/changes")
+
+    def create_backend(self, world: World, data: dict[str, Any]) -> CocBackend:
+        return CocBackend(world.store, world.clock, world.ids)
+
+    def responses(self, mock: Mock) -> CocResponses:
+        return CocResponses(mock)
+
+    def api_options(self, mock: Mock) -> dict[str, Any]:
+        return {"security_map": auth.security_map(lambda: mock.world().backend("iam"))}
+
+    def body_limit(self, mock: Mock) -> int:
+        return BODY_LIMIT
+
+    async def error_response(
+        self, mock: Mock, request: ConnexionRequest, failure: Failure
+    ) -> ConnexionResponse:
+        gateway = gateway_response(failure)
+        if gateway is not None:
+            return gateway
+        if failure.reason in ("unauthenticated", "invalid_credentials", "forbidden"):
+            status = 403 if failure.reason == "forbidden" else 401
+            body = {
+                "provider_code": PROVIDER_CODE,
+                "error_code": "common.01010001",
+                "error_msg": f"{AUTH_MESSAGE} {failure.detail}",
+                "data": None,
+            }
+        elif failure.reason == "internal":
+            status = 500
+            body = InternalError(failure.detail).envelope()
+        else:
+            status = 400
+            body = InvalidParameter(f"Invalid parameter: {failure.detail}").envelope()
+        return ConnexionResponse(
+            status_code=status, content_type="application/json", body=json.dumps(body)
+        )

@@ -1,0 +1,725 @@
+"""COC's state: change and issue tickets, their sub-tickets, histories and attachments.
+
+Every method checks everything before it changes anything, so a refused call leaves no trace.
+Records are scoped to the caller's domain: tickets of other domains do not exist for a caller.
+"""
+
+import base64
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from mockserver.clock import Clock
+from mockserver.coc import workflow
+from mockserver.coc.errors import InvalidParameter, NotAllowedNow, NotFound
+from mockserver.coc.workflow import CHANGE, ISSUE, PHASES
+from mockserver.huawei.identity import Principal
+from mockserver.ids import Ids
+from mockserver.store import Record, Store
+
+CHANGE_LEVELS = ("change_level_010", "change_level_020", "change_level_030", "change_level_040")
+ISSUE_LEVELS = ("issues_level_1000", "issues_level_2000", "issues_level_3000", "issues_level_4000")
+SCHEDULE_TYPES = (
+    "issues_mgmt_virtual_schedule_type_1000",
+    "issues_mgmt_virtual_schedule_type_2000",
+)
+SOURCES_NEEDING_ID = (
+    "issues_mgmt_associated_type_1000",
+    "issues_mgmt_associated_type_2000",
+    "issues_mgmt_associated_type_3000",
+)
+
+COMMON_FIELDS = ("title", "level")
+CHANGE_FIELDS = (
+    "change_notes",
+    "change_type",
+    "change_scheme",
+    "change_guides",
+    "change_scene_id",
+    "current_cloud_service_id",
+    "location_id",
+    "plan_task_sub_type",
+    "plan_task_id",
+    "plan_task_name",
+    "plan_task_params",
+)
+ISSUE_FIELDS = (
+    "description",
+    "enterprise_project",
+    "ticket_type",
+    "commit_upload_attachment",
+    "regions",
+    "root_cause_cloud_service",
+    "source",
+    "source_id",
+    "fount_time",
+    "virtual_schedule_type",
+    "issue_contact_person",
+    "schedule_scenes",
+    "virtual_schedule_role",
+)
+EXTERNAL_ISSUE_FIELDS = (
+    "title",
+    "description",
+    "regions",
+    "enterprise_project",
+    "source",
+    "source_id",
+    "fount_time",
+    "impacted_cloud_services",
+    "level",
+    "ticket_type",
+    "reproduce_probability",
+    "root_cause_cloud_service",
+    "virtual_schedule_type",
+    "schedule_scenes",
+    "virtual_schedule_role",
+    "issue_contact_person",
+)
+REQUIRED = {
+    CHANGE: (
+        "change_notes",
+        "change_type",
+        "change_scheme",
+        "change_scene_id",
+        "current_cloud_service_id",
+        "location_id",
+    ),
+    ISSUE: ("description", "enterprise_project", "ticket_type", "virtual_schedule_type"),
+}
+TICKET_FIELDS = frozenset(
+    (
+        *COMMON_FIELDS,
+        *CHANGE_FIELDS,
+        *ISSUE_FIELDS,
+        "id",
+        "ticket_id",
+        "real_ticket_id",
+        "ticket_type_id",
+        "phase",
+        "work_flow_status",
+        "is_start_process",
+        "creator",
+        "operator",
+        "assignee",
+        "participator",
+        "root_cause_type",
+        "root_cause_comment",
+        "solution",
+        "issue_version",
+        "is_common_issue",
+        "is_need_change",
+        "estimated_recovery_time",
+        "create_time",
+        "update_time",
+        "handle_time",
+        "is_deleted",
+        "impacted_cloud_services",
+        "reproduce_probability",
+    )
+)
+HISTORY_FIELDS = frozenset(
+    (
+        "action_id",
+        "ticket_id",
+        "action",
+        "sub_action",
+        "action_name_en",
+        "operator",
+        "comment",
+        "start_time",
+        "stop_time",
+        "status",
+        "phase",
+        "work_flow_status",
+    )
+)
+INTERNAL = ("domain_id",)
+
+ATTACHMENT_TYPES = ("jpg", "jpeg", "png", "docx", "txt", "pdf")
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+# Display names of the enum values an issue detail explains in enum_data_list.
+ENUM_NAMES = {
+    "issues_level_1000": ("致命", "Critical"),
+    "issues_level_2000": ("严重", "Major"),
+    "issues_level_3000": ("一般", "Minor"),
+    "issues_level_4000": ("提示", "Warning"),
+    "issues_mgmt_virtual_schedule_type_1000": ("排班", "Shift"),
+    "issues_mgmt_virtual_schedule_type_2000": ("个人", "Individual"),
+    "issues_mgmt_associated_type_1000": ("事件", "Incident"),
+    "issues_mgmt_associated_type_2000": ("告警", "Alarm"),
+    "issues_mgmt_associated_type_3000": ("作战室", "War room"),
+    "issues_mgmt_associated_type_4000": ("运维自发现", "Found in O&M"),
+}
+COMMENT_PARAMS = (
+    "comment",
+    "approve_note",
+    "explain",
+    "suspend_description",
+    "revocation_reason",
+    "unaccepted_rejection_description",
+    "up_down_grade_reason_comment",
+    "solution",
+)
+
+
+def _given(value: Any) -> bool:
+    return value is not None and value != ""
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class CocBackend:
+    def __init__(self, store: Store, clock: Clock, ids: Ids) -> None:
+        self.tickets = store.table("coc.tickets")
+        self.sub_tickets = store.table("coc.sub_tickets")
+        self.histories = store.table("coc.histories")
+        self.attachments = store.table("coc.attachments")
+        self.clock = clock
+        self.ids = ids
+
+    def now_ms(self) -> int:
+        return int(self.clock.now() * 1000)
+
+    # -- creating -----------------------------------------------------------------------------
+
+    def create_ticket(self, caller: Principal, kind: str, body: dict[str, Any]) -> Record:
+        fields = self._checked_create(caller, kind, body)
+        sub_tickets = body.get("sub_tickets") or []
+        if kind == CHANGE:
+            self._check_create_sub_tickets(sub_tickets)
+        started = body.get("is_start_process") is not False
+        return self._insert(caller, kind, fields, started, sub_tickets if kind == CHANGE else [])
+
+    def create_external_issue(self, caller: Principal, body: dict[str, Any]) -> Record:
+        if body.get("source") in SOURCES_NEEDING_ID and not _given(body.get("source_id")):
+            raise InvalidParameter(f"source {body['source']} needs a source_id")
+        fields: dict[str, Any] = {}
+        for name in EXTERNAL_ISSUE_FIELDS:
+            value = body.get(name)
+            if _given(value):
+                fields[name] = ",".join(value) if isinstance(value, list) else value
+        creator = body.get("creator") or caller.user_id
+        return self._insert(caller, ISSUE, fields, True, [], creator=creator)
+
+    def _checked_create(self, caller: Principal, kind: str, body: dict[str, Any]) -> dict:
+        own, other = (
+            (CHANGE_FIELDS, ISSUE_FIELDS) if kind == CHANGE else (ISSUE_FIELDS, CHANGE_FIELDS)
+        )
+        foreign = [name for name in other if _given(body.get(name))]
+        if kind == ISSUE and body.get("sub_tickets"):
+            foreign.append("sub_tickets")
+        if foreign:
+            raise InvalidParameter(f"{', '.join(foreign)} cannot be set on a {kind} ticket")
+        missing = [name for name in REQUIRED[kind] if not _given(body.get(name))]
+        if kind == CHANGE and not body.get("sub_tickets"):
+            missing.append("sub_tickets")
+        if missing:
+            raise InvalidParameter(f"a {kind} ticket needs {', '.join(missing)}")
+        levels = CHANGE_LEVELS if kind == CHANGE else ISSUE_LEVELS
+        if _given(body.get("level")) and body["level"] not in levels:
+            raise InvalidParameter(f"level of a {kind} ticket must be one of {', '.join(levels)}")
+        if kind == CHANGE:
+            scheme = body["change_scheme"]
+            needed = (
+                ("change_guides",)
+                if scheme == "change_scheme_guides"
+                else ("plan_task_sub_type", "plan_task_id", "plan_task_name", "plan_task_params")
+            )
+            lacking = [name for name in needed if not _given(body.get(name))]
+            if lacking:
+                raise InvalidParameter(f"{scheme} needs {', '.join(lacking)}")
+        else:
+            if body.get("source") in SOURCES_NEEDING_ID and not _given(body.get("source_id")):
+                raise InvalidParameter(f"source {body['source']} needs a source_id")
+            doc_id = body.get("commit_upload_attachment")
+            if _given(doc_id) and not self._attachment_of(caller, doc_id):
+                raise NotFound(f"commit_upload_attachment names no attachment {doc_id}")
+        return {name: body[name] for name in (*COMMON_FIELDS, *own) if _given(body.get(name))}
+
+    @staticmethod
+    def _check_create_sub_tickets(sub_tickets: list[dict]) -> None:
+        for index, sub in enumerate(sub_tickets):
+            where = f"sub_tickets[{index}]"
+            target_type = sub.get("target_type")
+            if target_type == "change_scope":
+                lacking = [n for n in ("app_name", "region") if not _given(sub.get(n))]
+            elif target_type == "child_ticket":
+                lacking = [n for n in ("target_value",) if not _given(sub.get(n))]
+            else:
+                raise InvalidParameter(f"{where}.target_type must be change_scope or child_ticket")
+            if lacking:
+                raise InvalidParameter(f"{where} ({target_type}) needs {', '.join(lacking)}")
+
+    def _insert(
+        self,
+        caller: Principal,
+        kind: str,
+        fields: dict[str, Any],
+        started: bool,
+        sub_tickets: list[dict],
+        *,
+        creator: str | None = None,
+    ) -> Record:
+        now = self.now_ms()
+        ticket_id = self._new_ticket_id("CM" if kind == CHANGE else "IM")
+        status = workflow.FIRST[(kind, started)]
+        record: Record = {
+            **fields,
+            "id": str(self.ids.uuid()),
+            "ticket_id": ticket_id,
+            "real_ticket_id": ticket_id,
+            "ticket_type_id": kind,
+            "phase": PHASES[status],
+            "work_flow_status": status,
+            "is_start_process": started,
+            "creator": creator or caller.user_id,
+            "operator": caller.user_id,
+            "create_time": now,
+            "update_time": now,
+            "is_deleted": False,
+            "domain_id": caller.domain_id,
+        }
+        if kind == ISSUE and fields.get("issue_contact_person"):
+            record["assignee"] = fields["issue_contact_person"]
+        self.tickets.put(ticket_id, record)
+        self._add_sub_tickets(record, sub_tickets, caller.user_id)
+        self._history(record, "create_ticket", "Create ticket", caller.user_id, None)
+        return record
+
+    def _new_ticket_id(self, prefix: str) -> str:
+        stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(self.clock.now()))
+        while True:
+            ticket_id = f"{prefix}{stamp}{self.ids.uuid().int % 10**10:010d}"
+            if self.tickets.get(ticket_id) is None:
+                return ticket_id
+
+    def _add_sub_tickets(self, ticket: Record, subs: Iterable[dict], operator: str) -> None:
+        existing = sum(
+            1 for s in self.sub_tickets.values() if s["main_ticket_id"] == ticket["ticket_id"]
+        )
+        now = self.now_ms()
+        for number, sub in enumerate(subs, start=existing + 1):
+            sub_id = f"{ticket['ticket_id']}-{number:02d}"
+            record = {name: value for name, value in sub.items() if _given(value)}
+            record.update(
+                id=str(self.ids.uuid()),
+                ticket_id=sub_id,
+                real_ticket_id=sub_id,
+                main_ticket_id=ticket["ticket_id"],
+                parent_ticket_id=ticket["ticket_id"],
+                creator=operator,
+                operator=operator,
+                create_time=now,
+                update_time=now,
+            )
+            record.setdefault("target_type", "")
+            self.sub_tickets.put(sub_id, record)
+
+    def _history(
+        self,
+        ticket: Record,
+        action: str,
+        name_en: str,
+        operator: str,
+        comment: str | None,
+        sub_action: str | None = None,
+    ) -> None:
+        now = self.now_ms()
+        row = {
+            "action_id": str(self.ids.uuid()),
+            "ticket_id": ticket["ticket_id"],
+            "ticket_type_id": ticket["ticket_type_id"],
+            "action": action,
+            "action_name_en": name_en,
+            "operator": operator,
+            "start_time": now,
+            "stop_time": now,
+            "status": "finished",
+            "phase": ticket["phase"],
+            "work_flow_status": ticket["work_flow_status"],
+            "domain_id": ticket["domain_id"],
+        }
+        if comment:
+            row["comment"] = comment
+        if sub_action:
+            row["sub_action"] = sub_action
+        self.histories.put(row["action_id"], row)
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def ticket(self, caller: Principal, kind: str, ticket_id: str) -> Record:
+        record = self.tickets.get(ticket_id)
+        if (
+            record is None
+            or record["domain_id"] != caller.domain_id
+            or record["ticket_type_id"] != kind
+        ):
+            raise NotFound(f"no {kind} ticket {ticket_id}")
+        self._tick(record)
+        return record
+
+    def _tick(self, record: Record) -> None:
+        """A suspended issue resumes by itself once its estimated recovery time has passed."""
+        due = record.get("estimated_recovery_time")
+        if record["work_flow_status"] == "issues_suspended" and due and self.now_ms() >= due:
+            self._move(record, "issues_locating", "system")
+            self._history(
+                record, "suspend_resume", "Resume (recovery time reached)", "system", None
+            )
+
+    def present(self, record: Record, *, with_sub_tickets: bool = False) -> dict[str, Any]:
+        shown = {k: v for k, v in record.items() if k not in INTERNAL and v is not None}
+        if with_sub_tickets:
+            shown["sub_tickets"] = self._subs_of(record["ticket_id"])
+        return shown
+
+    def _subs_of(self, ticket_id: str) -> list[dict]:
+        return [dict(s) for s in self.sub_tickets.values() if s["main_ticket_id"] == ticket_id]
+
+    def list_tickets(
+        self, caller: Principal, kind: str, params: dict[str, Any]
+    ) -> tuple[list, int]:
+        filters = _compile_filters(params.get("string_filters") or [], TICKET_FIELDS)
+        sort_field, descending = _sort(
+            params.get("sort_filter"), TICKET_FIELDS, "create_time", True
+        )
+        categories = params.get("ticket_types") or []
+        page, per_page = params.get("page", 1), params.get("per_page", 10)
+        rows = []
+        for record in self.tickets.values():
+            if record["domain_id"] != caller.domain_id or record["ticket_type_id"] != kind:
+                continue
+            self._tick(record)
+            if categories and record.get("ticket_type") not in categories:
+                continue
+            if all(test(record) for test in filters):
+                rows.append(record)
+        rows = _sorted(rows, sort_field, descending)
+        start = (page - 1) * per_page
+        shown = [
+            self.present(r, with_sub_tickets=bool(params.get("contain_sub_ticket")))
+            for r in rows[start : start + per_page]
+        ]
+        return shown, len(rows)
+
+    def list_histories(self, caller: Principal, kind: str, params: dict[str, Any]) -> list[dict]:
+        filters = _compile_filters(params.get("string_filters") or [], HISTORY_FIELDS)
+        sort_field, descending = _sort(
+            params.get("sort_filter"), HISTORY_FIELDS, "start_time", False
+        )
+        for record in self.tickets.values():
+            if record["domain_id"] == caller.domain_id:
+                self._tick(record)
+        rows = [
+            row
+            for row in self.histories.values()
+            if row["domain_id"] == caller.domain_id
+            and row["ticket_type_id"] == kind
+            and all(test(row) for test in filters)
+        ]
+        return [
+            {k: v for k, v in row.items() if k in HISTORY_FIELDS}
+            for row in _sorted(rows, sort_field, descending)
+        ]
+
+    def list_sub_tickets(
+        self,
+        caller: Principal,
+        kind: str,
+        ticket_id: str,
+        target_type: str,
+        limit: int,
+        marker: str | None,
+    ) -> tuple[list[dict], int, str | None]:
+        self.ticket(caller, kind, ticket_id)
+        subs = [s for s in self._subs_of(ticket_id) if s.get("target_type") == target_type]
+        start = 0
+        if marker:
+            ids = [s["ticket_id"] for s in subs]
+            if marker not in ids:
+                raise InvalidParameter(f"marker {marker} is not a sub-ticket of {ticket_id}")
+            start = ids.index(marker) + 1
+        page = subs[start : start + limit]
+        more = start + limit < len(subs)
+        return page, len(subs), (page[-1]["ticket_id"] if more and page else None)
+
+    def external_issue(self, caller: Principal, ticket_id: str) -> dict[str, Any]:
+        shown = self.present(self.ticket(caller, ISSUE, ticket_id))
+        shown["enum_data_list"] = [
+            {
+                "filed_key": field,
+                "enum_key": shown[field],
+                "name_zh": ENUM_NAMES[shown[field]][0],
+                "name_en": ENUM_NAMES[shown[field]][1],
+            }
+            for field in ("level", "virtual_schedule_type", "source")
+            if shown.get(field) in ENUM_NAMES
+        ]
+        return shown
+
+    # -- the workflow ---------------------------------------------------------------------------
+
+    def execute_action(self, caller: Principal, kind: str, body: dict[str, Any]) -> Record:
+        record = self.ticket(caller, kind, body["ticket_id"])
+        action = body["action"]
+        params = body.get("params") or {}
+        status = record["work_flow_status"]
+        step = workflow.find_step(kind, action, status)
+        if step is None:
+            if action not in workflow.actions_of(kind):
+                raise NotAllowedNow(f"{action} is not an action of {kind} tickets")
+            raise NotAllowedNow(f"{action} is not allowed while the ticket is {status}")
+        target, changes = self._checked_params(record, action, params, step.target)
+        operator = body.get("user_id") or caller.user_id
+        record.update(changes)
+        if action == "submitting_question":
+            subs = params.get("sub_tickets") or []
+            self._add_sub_tickets(record, subs, operator)
+        if action == "gocm_issues_accepte":
+            record["assignee"] = operator
+        self._move(record, target or status, operator)
+        comment = next((params[p] for p in COMMENT_PARAMS if _given(params.get(p))), None)
+        self._history(record, action, step.name_en, operator, comment)
+        return record
+
+    def _checked_params(
+        self, record: Record, action: str, params: dict[str, Any], target: str | None
+    ) -> tuple[str | None, dict[str, Any]]:
+        """The status the action leads to and the fields it sets, after checking its params."""
+        status = record["work_flow_status"]
+        changes: dict[str, Any] = {}
+        if action == "agreed":
+            conclusion = _param(params, "conclusion", bool, required=False)
+            if conclusion is False:
+                target = workflow.DECLINED[status]
+        elif action == "gocm_issues_unaccepted_reject":
+            _param(params, "unaccepted_rejection_description", str)
+        elif action == "gocm_issues_handling_forwarding":
+            changes["assignee"] = _param(params, "forwarding_assigne", str)
+            schedule = _param(params, "virtual_schedule_type", str, required=False)
+            if schedule is not None:
+                if schedule not in SCHEDULE_TYPES:
+                    raise InvalidParameter(f"virtual_schedule_type must be one of {SCHEDULE_TYPES}")
+                changes["virtual_schedule_type"] = schedule
+        elif action == "ugrading_and_downgrading":
+            level = params.get("level") or params.get("up_down_updated_level")
+            if level not in ISSUE_LEVELS:
+                raise InvalidParameter(f"level must be one of {', '.join(ISSUE_LEVELS)}")
+            changes["level"] = level
+        elif action == "being_handled_initiate_suspend":
+            due = _param(params, "estimated_recovery_time", int)
+            if due <= self.now_ms():
+                raise InvalidParameter("estimated_recovery_time must be in the future")
+            changes["estimated_recovery_time"] = due
+        elif action == "submitting_question":
+            changes["solution"] = _param(params, "solution", str)
+            for name in (
+                "root_cause_type",
+                "root_cause_comment",
+                "root_cause_cloud_service",
+                "issue_version",
+                "regions",
+            ):
+                value = _param(params, name, str, required=False)
+                if value is not None:
+                    changes[name] = value
+            for name in ("is_common_issue", "is_need_change"):
+                value = _param(params, name, bool, required=False)
+                if value is not None:
+                    changes[name] = value
+            subs = params.get("sub_tickets") or []
+            if not isinstance(subs, list) or not all(
+                isinstance(s, dict) and all(isinstance(v, str) for v in s.values()) for s in subs
+            ):
+                raise InvalidParameter("params.sub_tickets must be a list of objects of strings")
+            if status == "issues_locating" and changes.get("is_need_change"):
+                target = "issues_implementing"
+        return target, changes
+
+    def _move(self, record: Record, status: str, operator: str) -> None:
+        record.update(
+            work_flow_status=status,
+            phase=PHASES[status],
+            operator=operator,
+            update_time=self.now_ms(),
+            handle_time=self.now_ms(),
+        )
+        self.tickets.put(record["ticket_id"], record)
+
+    def update_change(self, caller: Principal, ticket_id: str, body: dict[str, Any]) -> Record:
+        record = self.ticket(caller, CHANGE, ticket_id)
+        status = record["work_flow_status"]
+        action = (body.get("history_info") or {}).get("action")
+        info = body.get("ticket_info") or {}
+        phase, wanted_status = info.get("phase"), info.get("work_flow_status")
+        if action:
+            step = workflow.find_step(CHANGE, action, status)
+        elif phase == "phase_change_approve":
+            action = "submit_process_action"
+            step = workflow.find_step(CHANGE, action, status)
+        elif phase:
+            raise InvalidParameter(
+                "ticket_info.phase alone can only submit (phase_change_approve); "
+                "name the step in history_info.action"
+            )
+        else:
+            raise InvalidParameter("the body names no step: give history_info.action")
+        if step is None:
+            raise NotAllowedNow(f"{action} is not allowed while the ticket is {status}")
+        if phase and phase != PHASES[step.target]:
+            raise InvalidParameter(f"{action} leads to {PHASES[step.target]}, not {phase}")
+        if wanted_status and wanted_status != step.target:
+            raise InvalidParameter(f"{action} leads to {step.target}, not {wanted_status}")
+        results = body.get("sub_tickets") or []
+        if results and action not in workflow.RESULT_ACTIONS:
+            raise InvalidParameter("sub_tickets results go with a change_set_change_result step")
+        for result in results:
+            sub = self.sub_tickets.get(result["ticket_id"])
+            if sub is None or sub["main_ticket_id"] != ticket_id:
+                raise InvalidParameter(f"{result['ticket_id']} is not a sub-ticket of {ticket_id}")
+        now = self.now_ms()
+        for result in results:
+            sub = self.sub_tickets.get(result["ticket_id"])
+            sub.update({k: v for k, v in result.items() if k != "ticket_id"})
+            sub.update(operator=caller.user_id, update_time=now)
+            self.sub_tickets.put(sub["ticket_id"], sub)
+        self._move(record, step.target, caller.user_id)
+        self._history(record, action, step.name_en, caller.user_id, None)
+        return record
+
+    def delete_change(self, caller: Principal, ticket_id: str) -> None:
+        record = self.ticket(caller, CHANGE, ticket_id)
+        if record["work_flow_status"] not in workflow.DELETABLE:
+            raise NotAllowedNow(
+                f"a change ticket that is {record['work_flow_status']} cannot be deleted; "
+                f"only {', '.join(sorted(workflow.DELETABLE))} ones can"
+            )
+        self.tickets.delete(ticket_id)
+        for sub in self._subs_of(ticket_id):
+            self.sub_tickets.delete(sub["ticket_id"])
+        for row in self.histories.values():
+            if row["ticket_id"] == ticket_id:
+                self.histories.delete(row["action_id"])
+
+    # -- attachments ----------------------------------------------------------------------------
+
+    def add_attachment(self, caller: Principal, filename: str, content: bytes) -> Record:
+        name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
+        extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if extension not in ATTACHMENT_TYPES:
+            raise InvalidParameter(
+                f"the file must be one of {', '.join(ATTACHMENT_TYPES)}, by its name's extension"
+            )
+        if not content:
+            raise InvalidParameter("the file is empty")
+        if len(content) > ATTACHMENT_MAX_BYTES:
+            raise InvalidParameter("the file is larger than 10 MB")
+        record = {
+            "doc_id": str(self.ids.uuid()),
+            "doc_name": name,
+            "size": len(content),
+            "content_base64": base64.b64encode(content).decode("ascii"),
+            "create_time": self.now_ms(),
+            "domain_id": caller.domain_id,
+        }
+        self.attachments.put(record["doc_id"], record)
+        return record
+
+    def _attachment_of(self, caller: Principal, doc_id: str) -> Record | None:
+        record = self.attachments.get(doc_id)
+        return record if record and record["domain_id"] == caller.domain_id else None
+
+    def attachment(self, caller: Principal, doc_id: str) -> tuple[str, bytes]:
+        record = self._attachment_of(caller, doc_id)
+        if record is None:
+            raise NotFound(f"no attachment {doc_id}")
+        return record["doc_name"], base64.b64decode(record["content_base64"])
+
+
+def _param(params: dict[str, Any], name: str, kind: type, *, required: bool = True) -> Any:
+    value = params.get(name)
+    if value is None:
+        if required:
+            raise InvalidParameter(f"params.{name} is required")
+        return None
+    wrong = not isinstance(value, kind) or (kind is int and isinstance(value, bool))
+    if wrong or (kind is str and required and not value.strip()):
+        raise InvalidParameter(f"params.{name} must be a non-empty {kind.__name__}")
+    return value
+
+
+def _compile_filters(filters: list[dict], fields: frozenset[str]) -> list:
+    tests = []
+    for index, item in enumerate(filters):
+        field, operator, values = item["field"], item.get("operator"), item.get("values") or []
+        if field not in fields:
+            raise InvalidParameter(f"string_filters[{index}].field {field!r} is not a field")
+        if operator not in ("in", "like", "startwith", "endwith", "=", "!=", ">", "<"):
+            raise InvalidParameter(f"string_filters[{index}].operator {operator!r} is not a filter")
+        if not values:
+            raise InvalidParameter(f"string_filters[{index}].values must not be empty")
+        tests.append(_test(field, operator, values))
+    return tests
+
+
+def _test(field: str, operator: str, values: list[str]):
+    first = values[0]
+
+    def test(record: Record) -> bool:
+        value = record.get(field)
+        if value is None:
+            return operator == "!="
+        text = _text(value)
+        if operator in ("=", "in"):
+            return text in values
+        if operator == "!=":
+            return text not in values
+        if operator == "like":
+            return first in text
+        if operator == "startwith":
+            return text.startswith(first)
+        if operator == "endwith":
+            return text.endswith(first)
+        left, right = _number(value), _number(first)
+        if left is None or right is None:
+            left, right = text, first
+        return left > right if operator == ">" else left < right
+
+    return test
+
+
+def _sort(sort_filter: dict | None, fields: frozenset[str], default: str, descending: bool):
+    if not sort_filter:
+        return default, descending
+    field, operator = sort_filter["field"], sort_filter.get("operator") or "asc"
+    if field not in fields:
+        raise InvalidParameter(f"sort_filter.field {field!r} is not a field")
+    if operator not in ("asc", "desc"):
+        raise InvalidParameter("sort_filter.operator must be asc or desc")
+    return field, operator == "desc"
+
+
+def _sorted(rows: list[Record], field: str, descending: bool) -> list[Record]:
+    present = [r for r in rows if r.get(field) is not None]
+    absent = [r for r in rows if r.get(field) is None]
+
+    def key(record: Record):
+        number = _number(record[field])
+        return (0, number, "") if number is not None else (1, 0.0, _text(record[field]))
+
+    return sorted(present, key=key, reverse=descending) + absent
