@@ -21,6 +21,7 @@ from connexion.exceptions import (
 )
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.families import Failure
@@ -122,6 +123,9 @@ def install_error_handlers(app: AsyncApp, mock: Mock, allow: Callable[[str], tup
     async def on_unicode(request: ConnexionRequest, error: UnicodeDecodeError):
         return await respond(request, Failure(400, "bad_request", "the body is not valid UTF-8"))
 
+    async def on_multipart(request: ConnexionRequest, error: MultiPartException):
+        return await respond(request, Failure(400, "bad_request", f"the form: {error.message}"))
+
     async def on_bug(request: ConnexionRequest, error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return await respond(request, Failure(500, "internal", f"{type(error).__name__}: {error}"))
@@ -129,6 +133,7 @@ def install_error_handlers(app: AsyncApp, mock: Mock, allow: Callable[[str], tup
     app.add_error_handler(ProblemException, on_problem)
     app.add_error_handler(HTTPException, on_http)
     app.add_error_handler(UnicodeDecodeError, on_unicode)
+    app.add_error_handler(MultiPartException, on_multipart)
     app.add_error_handler(Exception, on_bug)
 
 

@@ -1,9 +1,11 @@
 """`ticketkit serve` as a real process."""
 
+import contextlib
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -45,15 +47,11 @@ def wait_until_healthy(base_url: str, process: subprocess.Popen, timeout_s: floa
     raise AssertionError(f"ticketkit did not answer within {timeout_s} s")
 
 
-@pytest.fixture
-def served(tmp_path):
-    """A ticketkit server on a free port, started from a config file; yields its base URL."""
-    config = tmp_path / "ticketkit.yaml"
-    config.write_text("seed: 7\nzstack:\n  api_timeout_ms: 4242\n", encoding="utf-8")
+@contextlib.contextmanager
+def serving(*args: str) -> Iterator[str]:
+    """`ticketkit serve` with `args` on a free port; yields its base URL, stops it after."""
     port = free_port()
-    process = ticketkit(
-        "serve", "--port", str(port), "--config", str(config), "--log-level", "warning"
-    )
+    process = ticketkit("serve", "--port", str(port), "--log-level", "warning", *args)
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(base_url, process)
@@ -65,6 +63,15 @@ def served(tmp_path):
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate()
+
+
+@pytest.fixture
+def served(tmp_path):
+    """A ticketkit server started from a config file; yields its base URL."""
+    config = tmp_path / "ticketkit.yaml"
+    config.write_text("seed: 7\nzstack:\n  api_timeout_ms: 4242\n", encoding="utf-8")
+    with serving("--config", str(config)) as base_url:
+        yield base_url
 
 
 def test_serve_answers_the_health_check(served):

@@ -152,6 +152,18 @@ ENUM_NAMES = {
     "issues_mgmt_associated_type_3000": ("作战室", "War room"),
     "issues_mgmt_associated_type_4000": ("运维自发现", "Found in O&M"),
 }
+RESULT_FIELDS = (
+    "change_result",
+    "is_verified_in_change_time",
+    "verified_docs",
+    "comment",
+    "change_fail_type",
+    "rollback_start_time",
+    "rollback_end_time",
+    "is_rollback_success",
+    "is_monitor_found",
+)
+SOLUTION_SUB_FIELDS = ("affected_region", "target_type", "target_value")
 COMMENT_PARAMS = (
     "comment",
     "approve_note",
@@ -488,7 +500,10 @@ class CocBackend:
         operator = body.get("user_id") or caller.user_id
         record.update(changes)
         if action == "submitting_question":
-            subs = params.get("sub_tickets") or []
+            subs = [
+                {k: sub[k] for k in SOLUTION_SUB_FIELDS if k in sub}
+                for sub in params.get("sub_tickets") or []
+            ]
             self._add_sub_tickets(record, subs, operator)
         if action == "gocm_issues_accepte":
             record["assignee"] = operator
@@ -544,9 +559,14 @@ class CocBackend:
                     changes[name] = value
             subs = params.get("sub_tickets") or []
             if not isinstance(subs, list) or not all(
-                isinstance(s, dict) and all(isinstance(v, str) for v in s.values()) for s in subs
+                isinstance(sub, dict)
+                and all(isinstance(sub.get(k, ""), str) for k in SOLUTION_SUB_FIELDS)
+                for sub in subs
             ):
-                raise InvalidParameter("params.sub_tickets must be a list of objects of strings")
+                raise InvalidParameter(
+                    "params.sub_tickets must be a list of objects whose "
+                    f"{', '.join(SOLUTION_SUB_FIELDS)} are strings"
+                )
             if status == "issues_locating" and changes.get("is_need_change"):
                 target = "issues_implementing"
         return target, changes
@@ -595,7 +615,7 @@ class CocBackend:
         now = self.now_ms()
         for result in results:
             sub = self.sub_tickets.get(result["ticket_id"])
-            sub.update({k: v for k, v in result.items() if k != "ticket_id"})
+            sub.update({k: result[k] for k in RESULT_FIELDS if k in result})
             sub.update(operator=caller.user_id, update_time=now)
             self.sub_tickets.put(sub["ticket_id"], sub)
         self._move(record, step.target, caller.user_id)

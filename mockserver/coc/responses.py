@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from mockserver.coc.errors import CocError, envelope
+from mockserver.coc.errors import CocError, InvalidParameter, envelope
 from mockserver.coc.models import CocBackend
 from mockserver.coc.workflow import CHANGE, ISSUE
 from mockserver.huawei.identity import Principal
@@ -133,7 +133,10 @@ class CocResponses:
 
         return self._run(page)
 
-    async def createAttachment(self, ticket_type: str, file: Any, token_info: dict) -> Reply:
+    async def createAttachment(self, ticket_type: str, token_info: dict, file: Any = None) -> Reply:
+        if not hasattr(file, "read"):
+            error = InvalidParameter("the form has no file: send it as the part `file`, named")
+            return error.envelope(), error.status, JSON
         content = await file.read()
         await file.close()
         try:
