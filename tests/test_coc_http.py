@@ -430,6 +430,18 @@ def test_the_result_step_records_each_sub_tickets_result(coc):
     assert "change_result" not in first
 
 
+def test_unknown_keys_of_a_created_sub_ticket_are_left_out(coc):
+    scope = {**CHANGE_BODY["sub_tickets"][0], "change_result": 5,
+             "resource_biz_id": "6470681a31da2a47ed50a919"}
+    ticket_id = coc.create_change(sub_tickets=[scope, *CHANGE_BODY["sub_tickets"][1:]])
+
+    first = coc.show("change", ticket_id)["sub_tickets"][0]
+
+    assert first["app_name"] == CHANGE_BODY["sub_tickets"][0]["app_name"]
+    assert "change_result" not in first
+    assert "resource_biz_id" not in first
+
+
 def test_a_result_cannot_rewrite_what_the_mock_keeps_of_a_sub_ticket(coc):
     ticket_id = coc.create_change()
     ok(coc.act("change", ticket_id, "agreed"))

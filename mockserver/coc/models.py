@@ -163,6 +163,16 @@ RESULT_FIELDS = (
     "is_rollback_success",
     "is_monitor_found",
 )
+CREATE_SUB_FIELDS = (
+    "target_type",
+    "app_name",
+    "region",
+    "target_value",
+    "expected_start_time",
+    "expected_end_time",
+    "executors",
+    "cooperators",
+)
 SOLUTION_SUB_FIELDS = ("affected_region", "target_type", "target_value")
 COMMENT_PARAMS = (
     "comment",
@@ -309,7 +319,7 @@ class CocBackend:
         if kind == ISSUE and fields.get("issue_contact_person"):
             record["assignee"] = fields["issue_contact_person"]
         self.tickets.put(ticket_id, record)
-        self._add_sub_tickets(record, sub_tickets, caller.user_id)
+        self._add_sub_tickets(record, sub_tickets, CREATE_SUB_FIELDS, caller.user_id)
         self._history(record, "create_ticket", "Create ticket", caller.user_id, None)
         return record
 
@@ -320,14 +330,17 @@ class CocBackend:
             if self.tickets.get(ticket_id) is None:
                 return ticket_id
 
-    def _add_sub_tickets(self, ticket: Record, subs: Iterable[dict], operator: str) -> None:
+    def _add_sub_tickets(
+        self, ticket: Record, subs: Iterable[dict], fields: tuple[str, ...], operator: str
+    ) -> None:
+        """Numbers and stores `subs`, keeping only their `fields`."""
         existing = sum(
             1 for s in self.sub_tickets.values() if s["main_ticket_id"] == ticket["ticket_id"]
         )
         now = self.now_ms()
         for number, sub in enumerate(subs, start=existing + 1):
             sub_id = f"{ticket['ticket_id']}-{number:02d}"
-            record = {name: value for name, value in sub.items() if _given(value)}
+            record = {name: sub[name] for name in fields if _given(sub.get(name))}
             record.update(
                 id=str(self.ids.uuid()),
                 ticket_id=sub_id,
@@ -500,11 +513,8 @@ class CocBackend:
         operator = body.get("user_id") or caller.user_id
         record.update(changes)
         if action == "submitting_question":
-            subs = [
-                {k: sub[k] for k in SOLUTION_SUB_FIELDS if k in sub}
-                for sub in params.get("sub_tickets") or []
-            ]
-            self._add_sub_tickets(record, subs, operator)
+            subs = params.get("sub_tickets") or []
+            self._add_sub_tickets(record, subs, SOLUTION_SUB_FIELDS, operator)
         if action == "gocm_issues_accepte":
             record["assignee"] = operator
         self._move(record, target or status, operator)
