@@ -11,6 +11,7 @@ from mockserver.coc import CocFamily
 from mockserver.config import Config
 from mockserver.huawei.signing import sign_headers
 from mockserver.iam import IamFamily
+from mockserver.ids import Ids
 from mockserver.runtime import Mock
 from tests.conftest import T0, Client
 
@@ -28,6 +29,15 @@ def make_huawei_mock(clock: Clock | None = None, config: Config | None = None) -
     return Mock(
         config or Config(seed=7), [IamFamily(), CocFamily()], clock=clock or FrozenClock(T0)
     )
+
+
+def reset_world(client: Client) -> FrozenClock:
+    """Puts the client's default world back to its fresh state, clock at T0 and ids seeded."""
+    world = client.mock.world()
+    world.clock = FrozenClock(T0)
+    world.ids = Ids(7)
+    world.reset()
+    return world.clock
 
 
 def password_body(scope: dict | None = None, password: str = PASSWORD) -> dict:

@@ -12,10 +12,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from mockserver.clock import FrozenClock
-from mockserver.ids import Ids
 from tests.conftest import T0, Client
-from tests.huawei_helpers import CHANGE_BODY, ISSUE_BODY, get_token, make_huawei_mock
+from tests.huawei_helpers import (
+    CHANGE_BODY,
+    ISSUE_BODY,
+    get_token,
+    make_huawei_mock,
+    reset_world,
+)
 
 OK = "GOM.00000000"
 INVALID = "GOM.00007256"
@@ -42,10 +46,7 @@ def app_client() -> Iterator[Client]:
 @pytest.fixture
 def client(app_client) -> Client:
     """The module's app, with its world reset to a fresh state and its clock back at T0."""
-    world = app_client.mock.world()
-    world.clock = FrozenClock(T0)
-    world.ids = Ids(7)
-    world.reset()
+    reset_world(app_client)
     return app_client
 
 

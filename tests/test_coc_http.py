@@ -9,9 +9,15 @@ from collections.abc import Iterator
 import pytest
 
 from mockserver.clock import FrozenClock
-from mockserver.ids import Ids
 from tests.conftest import T0, Client
-from tests.huawei_helpers import CHANGE_BODY, ISSUE_BODY, USER_ID, get_token, make_huawei_mock
+from tests.huawei_helpers import (
+    CHANGE_BODY,
+    ISSUE_BODY,
+    USER_ID,
+    get_token,
+    make_huawei_mock,
+    reset_world,
+)
 
 OK = "GOM.00000000"
 NOT_ALLOWED_NOW = "GOM.00001009"
@@ -37,11 +43,7 @@ def app_client() -> Iterator[Client]:
 @pytest.fixture
 def clock(app_client) -> FrozenClock:
     """The mock's clock, at T0 again, in a world reset to its fresh state for each test."""
-    world = app_client.mock.world()
-    world.clock = FrozenClock(T0)
-    world.ids = Ids(7)
-    world.reset()
-    return world.clock
+    return reset_world(app_client)
 
 
 @pytest.fixture

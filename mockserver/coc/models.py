@@ -196,6 +196,11 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _check_source(body: dict[str, Any]) -> None:
+    if body.get("source") in SOURCES_NEEDING_ID and not _given(body.get("source_id")):
+        raise InvalidParameter(f"source {body['source']} needs a source_id")
+
+
 def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
@@ -228,8 +233,7 @@ class CocBackend:
         return self._insert(caller, kind, fields, started, sub_tickets if kind == CHANGE else [])
 
     def create_external_issue(self, caller: Principal, body: dict[str, Any]) -> Record:
-        if body.get("source") in SOURCES_NEEDING_ID and not _given(body.get("source_id")):
-            raise InvalidParameter(f"source {body['source']} needs a source_id")
+        _check_source(body)
         fields: dict[str, Any] = {}
         for name in EXTERNAL_ISSUE_FIELDS:
             value = body.get(name)
@@ -266,8 +270,7 @@ class CocBackend:
             if lacking:
                 raise InvalidParameter(f"{scheme} needs {', '.join(lacking)}")
         else:
-            if body.get("source") in SOURCES_NEEDING_ID and not _given(body.get("source_id")):
-                raise InvalidParameter(f"source {body['source']} needs a source_id")
+            _check_source(body)
             doc_id = body.get("commit_upload_attachment")
             if _given(doc_id) and not self._attachment_of(caller, doc_id):
                 raise NotFound(f"commit_upload_attachment names no attachment {doc_id}")
@@ -362,7 +365,6 @@ class CocBackend:
         name_en: str,
         operator: str,
         comment: str | None,
-        sub_action: str | None = None,
     ) -> None:
         now = self.now_ms()
         row = {
@@ -381,8 +383,6 @@ class CocBackend:
         }
         if comment:
             row["comment"] = comment
-        if sub_action:
-            row["sub_action"] = sub_action
         self.histories.put(row["action_id"], row)
 
     # -- reading ------------------------------------------------------------------------------
@@ -506,8 +506,6 @@ class CocBackend:
         status = record["work_flow_status"]
         step = workflow.find_step(kind, action, status)
         if step is None:
-            if action not in workflow.actions_of(kind):
-                raise NotAllowedNow(f"{action} is not an action of {kind} tickets")
             raise NotAllowedNow(f"{action} is not allowed while the ticket is {status}")
         target, changes = self._checked_params(record, action, params, step.target)
         operator = body.get("user_id") or caller.user_id

@@ -177,17 +177,6 @@ DECLINED = {
     "issues_verifying": "issues_locating",
 }
 
-# PUT /tickets/{id} steps (history_info.action); the rest are POST /actions steps.
-UPDATE_ACTIONS = frozenset(
-    {
-        "change_start_change_success",
-        "change_end_change_success",
-        "change_set_change_result_success",
-        "change_result_failed",
-        "change_complete_success",
-        "change_cancel_change_success",
-    }
-)
 RESULT_ACTIONS = frozenset({"change_set_change_result_success", "change_result_failed"})
 DELETABLE = frozenset({"change_draft", "change_cancelled", "change_closed"})
 
@@ -199,6 +188,3 @@ def find_step(kind: str, action: str, status: str) -> Step | None:
         None,
     )
 
-
-def actions_of(kind: str) -> frozenset[str]:
-    return frozenset(s.action for s in STEPS if s.kind == kind)

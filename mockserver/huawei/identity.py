@@ -7,7 +7,7 @@ check each request's X-Auth-Token or AK/SK signature against it.
 import hashlib
 import hmac
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mockserver.clock import Clock
@@ -250,11 +250,5 @@ class Identity:
                 raise AuthFailure(f"X-Project-Id {project_id} is not a project of the domain")
             if principal.project_id and principal.project_id != project_id:
                 raise AuthFailure(f"the token is scoped to another project than {project_id}")
-            return Principal(
-                principal.domain_id,
-                principal.user_id,
-                principal.user_name,
-                project_id,
-                principal.via,
-            )
+            return replace(principal, project_id=project_id)
         return principal
