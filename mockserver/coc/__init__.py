@@ -8,6 +8,7 @@ from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from mockserver.coc.errors import PROVIDER_CODE, InternalError, InvalidParameter
 from mockserver.coc.models import ATTACHMENT_MAX_BYTES, CocBackend
 from mockserver.coc.responses import CocResponses
+from mockserver.coc.validation import VALIDATORS
 from mockserver.families import ApiFamily, Failure
 from mockserver.huawei import auth
 from mockserver.huawei.gateway import gateway_response
@@ -32,7 +33,10 @@ class CocFamily(ApiFamily):
         return CocResponses(mock)
 
     def api_options(self, mock: Mock) -> dict[str, Any]:
-        return {"security_map": auth.security_map(lambda: mock.world().backend("iam"))}
+        return {
+            "security_map": auth.security_map(lambda: mock.world().backend("iam")),
+            "validator_map": VALIDATORS,
+        }
 
     def body_limit(self, mock: Mock) -> int:
         return BODY_LIMIT
