@@ -25,9 +25,10 @@ ADMIN_BODY_LIMIT = 1_048_576
 def default_families() -> list[ApiFamily]:
     from mockserver.coc import CocFamily
     from mockserver.iam import IamFamily
+    from mockserver.osm import OsmFamily
     from mockserver.zstack import ZStackFamily
 
-    return [ZStackFamily(), IamFamily(), CocFamily()]
+    return [ZStackFamily(), IamFamily(), OsmFamily(), CocFamily()]
 
 
 def build_mock(config: Config | None = None, *, clock: Clock | None = None) -> Mock:

@@ -35,6 +35,24 @@ class HuaweiSettings:
 
 
 @dataclass
+class OsmSettings:
+    # How OSM answers business errors (OSM.0101xxxx): "http200" as the vendor's current error
+    # table says, or "http4xx" as its older pages did (400, 403 or 404 by error).
+    business_errors: str = "http200"
+    # Seconds after which the support engineer answers a case waiting on them, by itself
+    # (0: never; drive the engineer through POST /__admin/osm/cases/{case_id}/engineer).
+    engineer_auto_reply_s: int = 0
+
+    def __post_init__(self) -> None:
+        if self.business_errors not in ("http200", "http4xx"):
+            raise ConfigError(
+                f"osm.business_errors: expected http200 or http4xx, got {self.business_errors!r}"
+            )
+        if self.engineer_auto_reply_s < 0:
+            raise ConfigError("osm.engineer_auto_reply_s: expected 0 or more seconds")
+
+
+@dataclass
 class Config:
     host: str = "127.0.0.1"
     port: int = 8080
@@ -46,6 +64,7 @@ class Config:
     seed: int | None = None
     zstack: ZStackSettings = field(default_factory=ZStackSettings)
     huawei: HuaweiSettings = field(default_factory=HuaweiSettings)
+    osm: OsmSettings = field(default_factory=OsmSettings)
 
     @classmethod
     def from_file(cls, path: Path) -> "Config":

@@ -12,6 +12,7 @@ from mockserver.config import Config
 from mockserver.huawei.signing import sign_headers
 from mockserver.iam import IamFamily
 from mockserver.ids import Ids
+from mockserver.osm import OsmFamily
 from mockserver.runtime import Mock
 from tests.conftest import T0, Client
 
@@ -27,7 +28,9 @@ SK = "mocksecretkey000000000000000000000000000"
 
 def make_huawei_mock(clock: Clock | None = None, config: Config | None = None) -> Mock:
     return Mock(
-        config or Config(seed=7), [IamFamily(), CocFamily()], clock=clock or FrozenClock(T0)
+        config or Config(seed=7),
+        [IamFamily(), OsmFamily(), CocFamily()],
+        clock=clock or FrozenClock(T0),
     )
 
 

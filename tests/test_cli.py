@@ -78,7 +78,7 @@ def test_serve_answers_the_health_check(served):
     reply = httpx.get(f"{served}/__admin/health")
 
     assert reply.status_code == 200
-    assert reply.json()["apis"] == ["zstack", "iam", "coc"]
+    assert reply.json()["apis"] == ["zstack", "iam", "osm", "coc"]
 
 
 def test_serve_answers_a_zstack_call_with_the_configured_api_timeout(served):

@@ -1,17 +1,13 @@
 """Huawei Cloud COC change and issue tickets, served at COC's own paths (/v1/..., /v2/changes)."""
 
-import json
 from typing import Any
-
-from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 
 from mockserver.coc.errors import PROVIDER_CODE, InternalError, InvalidParameter
 from mockserver.coc.models import ATTACHMENT_MAX_BYTES, CocBackend
 from mockserver.coc.responses import CocResponses
 from mockserver.coc.validation import VALIDATORS
-from mockserver.families import ApiFamily, Failure
-from mockserver.huawei import auth
-from mockserver.huawei.gateway import gateway_response
+from mockserver.families import Failure
+from mockserver.huawei.family import HuaweiFamily
 from mockserver.runtime import Mock
 from mockserver.world import World
 
@@ -20,11 +16,12 @@ AUTH_MESSAGE = "Token missing or invalid."
 BODY_LIMIT = ATTACHMENT_MAX_BYTES + 64 * 1024
 
 
-class CocFamily(ApiFamily):
+class CocFamily(HuaweiFamily):
     name = "coc"
     spec_file = "huawei-coc-tickets.yaml"
     base_path = ""
     prefixes = ("/v1/", "/v2/changes")
+    validators = VALIDATORS
 
     def create_backend(self, world: World, data: dict[str, Any]) -> CocBackend:
         return CocBackend(world.store, world.clock, world.ids)
@@ -32,21 +29,10 @@ class CocFamily(ApiFamily):
     def responses(self, mock: Mock) -> CocResponses:
         return CocResponses(mock)
 
-    def api_options(self, mock: Mock) -> dict[str, Any]:
-        return {
-            "security_map": auth.security_map(lambda: mock.world().backend("iam")),
-            "validator_map": VALIDATORS,
-        }
-
     def body_limit(self, mock: Mock) -> int:
         return BODY_LIMIT
 
-    async def error_response(
-        self, mock: Mock, request: ConnexionRequest, failure: Failure
-    ) -> ConnexionResponse:
-        gateway = gateway_response(failure)
-        if gateway is not None:
-            return gateway
+    def service_error(self, failure: Failure) -> tuple[int, dict[str, Any]]:
         if failure.reason in ("unauthenticated", "invalid_credentials", "forbidden"):
             status = 403 if failure.reason == "forbidden" else 401
             body = {
@@ -61,6 +47,4 @@ class CocFamily(ApiFamily):
         else:
             status = 400
             body = InvalidParameter(f"Invalid parameter: {failure.detail}").envelope()
-        return ConnexionResponse(
-            status_code=status, content_type="application/json", body=json.dumps(body)
-        )
+        return status, body

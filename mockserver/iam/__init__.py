@@ -1,12 +1,9 @@
 """Huawei Cloud IAM: the password-token call, and the identities every Huawei family checks."""
 
-import json
 from typing import Any
 
-from connexion.lifecycle import ConnexionRequest, ConnexionResponse
-
-from mockserver.families import ApiFamily, Failure
-from mockserver.huawei.gateway import gateway_response
+from mockserver.families import Failure
+from mockserver.huawei.family import HuaweiFamily
 from mockserver.huawei.identity import Identity
 from mockserver.iam.responses import IamResponses, error_body
 from mockserver.runtime import Mock
@@ -27,7 +24,7 @@ def seed(identity: Identity, data: dict[str, Any]) -> None:
         identity.add_token(token["token"], token["user_id"], token.get("project_id"))
 
 
-class IamFamily(ApiFamily):
+class IamFamily(HuaweiFamily):
     name = "iam"
     spec_file = "huawei-iam-tokens.yaml"
     base_path = "/v3"
@@ -48,15 +45,11 @@ class IamFamily(ApiFamily):
     def responses(self, mock: Mock) -> IamResponses:
         return IamResponses(mock)
 
-    async def error_response(
-        self, mock: Mock, request: ConnexionRequest, failure: Failure
-    ) -> ConnexionResponse:
-        gateway = gateway_response(failure)
-        if gateway is not None:
-            return gateway
-        status = 500 if failure.reason == "internal" else 400
-        return ConnexionResponse(
-            status_code=status,
-            content_type="application/json",
-            body=json.dumps(error_body(status, failure.detail)),
-        )
+    def service_error(self, failure: Failure) -> tuple[int, dict[str, Any]]:
+        if failure.reason in ("unauthenticated", "invalid_credentials"):
+            status = 401
+        elif failure.reason == "internal":
+            status = 500
+        else:
+            status = 400
+        return status, error_body(status, failure.detail)
