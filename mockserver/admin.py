@@ -5,9 +5,11 @@ from mockserver.osm.errors import CaseNotFound, InvalidParameter, OsmError
 from mockserver.osm.responses import file_reply
 from mockserver.runtime import Mock
 
+JSON = {"Content-Type": "application/json"}
+
 
 def _error(status: int, detail: str):
-    return {"error": {"status": status, "detail": detail}}, status
+    return {"error": {"status": status, "detail": detail}}, status, JSON
 
 
 class AdminResponses:

@@ -5,6 +5,7 @@ import json as jsonlib
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
+from huaweicloudsdkcore.http.http_handler import HttpHandler
 
 from mockserver.clock import Clock, FrozenClock
 from mockserver.coc import CocFamily
@@ -131,3 +132,10 @@ ISSUE_BODY = {
     "virtual_schedule_type": "issues_mgmt_virtual_schedule_type_2000",
     "issue_contact_person": "51875a8200fd45189f94745678545bc3",
 }
+
+
+def with_token(tok: str) -> HttpHandler:
+    """Adds X-Auth-Token to each request the SDK has signed."""
+    return HttpHandler().add_request_handler(
+        lambda request, logger: request.header_params.update({"X-Auth-Token": tok})
+    )

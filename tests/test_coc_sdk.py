@@ -49,6 +49,7 @@ from tests.huawei_helpers import (
     SK,
     USER_ID,
     password_body,
+    with_token,
 )
 from tests.test_cli import serving
 
@@ -69,13 +70,6 @@ def url() -> Iterator[str]:
     """`ticketkit serve` with the default scenario on a free port; yields its base URL."""
     with serving() as base_url:
         yield base_url
-
-
-def with_token(tok: str) -> HttpHandler:
-    """Adds X-Auth-Token to each request the SDK has signed."""
-    return HttpHandler().add_request_handler(
-        lambda request, logger: request.header_params.update({"X-Auth-Token": tok})
-    )
 
 
 def coc_client(url: str, credentials, handler: HttpHandler | None = None) -> CocClient:

@@ -120,6 +120,10 @@ class OsmBackend:
         extension = name.rpartition(".")[2].lower() if "." in name else ""
         if not name.strip():
             raise InvalidParameter("accessory_name must not be blank")
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise InvalidParameter("accessory_name holds a lone surrogate") from error
         if extension not in limits["file_types"]:
             raise InvalidParameter(
                 f"accessory type {extension or '(none)'!r} is not allowed; allowed: "
@@ -332,6 +336,8 @@ class OsmBackend:
         offset_s = zone_offset(time_zone) if start or end else 0
         start_at = parse_time(start, "query_start_time", offset_s) if start else None
         end_at = parse_time(end, "query_end_time", offset_s) if end else None
+        if end_at is not None and len(end.strip()) == len("yyyy-MM-dd"):
+            end_at += 86_400 - 0.001  # a day as the end takes in the whole day
         statuses = self._status_filter(filters)
         keys = [k.lower() for k in filters.get("search_key") or [] if k]
         labels = [label for label in filters.get("label_id_list") or [] if label]

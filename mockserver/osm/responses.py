@@ -86,7 +86,7 @@ class OsmResponses:
     async def downloadAccessories(
         self, accessory_id: str, token_info: dict, group_id: str | None = None
     ) -> Reply:
-        ids = [part for part in accessory_id.split(",") if part]
+        ids = list(dict.fromkeys(part for part in accessory_id.split(",") if part))
         try:
             backend = self.backend()
             if not ids:
@@ -99,9 +99,10 @@ class OsmResponses:
         archive = io.BytesIO()
         with zipfile.ZipFile(archive, "w") as bundle:
             for record in records:
+                # No directories in entry names: unpacking stays in its folder.
+                name = record["accessory_name"].replace("/", "_").replace("\\", "_")
                 bundle.writestr(
-                    f"{record['accessory_id']}_{record['accessory_name']}",
-                    backend.accessory_content(record),
+                    f"{record['accessory_id']}_{name}", backend.accessory_content(record)
                 )
         return file_reply("accessories.zip", archive.getvalue())
 
