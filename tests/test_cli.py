@@ -93,23 +93,17 @@ def test_serve_answers_a_zstack_call_with_the_configured_api_timeout(served):
     assert reply.json()["location"].startswith(f"{served}/zstack/v1/api-jobs/")
 
 
-def test_a_config_with_an_unknown_key_exits_2_naming_the_key(tmp_path):
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [("port: 8080\ncolour: blue\n", "colour"), ("zstack:\n  job_polls: 3\n", "job_polls")],
+    ids=["top-level", "nested"],
+)
+def test_a_config_with_an_unknown_key_exits_2_naming_the_key(tmp_path, text, key):
     config = tmp_path / "bad.yaml"
-    config.write_text("port: 8080\ncolour: blue\n", encoding="utf-8")
+    config.write_text(text, encoding="utf-8")
 
     process = ticketkit("serve", "--port", str(free_port()), "--config", str(config))
     _, stderr = process.communicate(timeout=30)
 
     assert process.returncode == 2
-    assert "colour" in stderr
-
-
-def test_a_config_with_an_unknown_nested_key_exits_2_naming_the_key(tmp_path):
-    config = tmp_path / "bad.yaml"
-    config.write_text("zstack:\n  job_polls: 3\n", encoding="utf-8")
-
-    process = ticketkit("serve", "--port", str(free_port()), "--config", str(config))
-    _, stderr = process.communicate(timeout=30)
-
-    assert process.returncode == 2
-    assert "job_polls" in stderr
+    assert key in stderr

@@ -17,7 +17,7 @@ from tests.huawei_helpers import (
     CHANGE_BODY,
     ISSUE_BODY,
     get_token,
-    make_huawei_mock,
+    huawei_app,
     reset_world,
 )
 
@@ -38,9 +38,7 @@ UNKNOWN_ID = "CM202601151000000000000000"
 @pytest.fixture(scope="module")
 def app_client() -> Iterator[Client]:
     """One app for the module: building it takes longer than most tests."""
-    c = Client(make_huawei_mock())
-    yield c
-    c.close()
+    yield from huawei_app()
 
 
 @pytest.fixture

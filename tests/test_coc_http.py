@@ -15,7 +15,7 @@ from tests.huawei_helpers import (
     ISSUE_BODY,
     USER_ID,
     get_token,
-    make_huawei_mock,
+    huawei_app,
     reset_world,
 )
 
@@ -35,9 +35,7 @@ T0_STAMP = "20260115100000"
 @pytest.fixture(scope="module")
 def app_client() -> Iterator[Client]:
     """One app for the module: building it takes longer than most tests."""
-    c = Client(make_huawei_mock())
-    yield c
-    c.close()
+    yield from huawei_app()
 
 
 @pytest.fixture

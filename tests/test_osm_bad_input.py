@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import Client
-from tests.huawei_helpers import reset_world, signed_request
+from tests.huawei_helpers import huawei_app, reset_world, signed_request
 from tests.test_osm_http import (
     CASE_PATHS,
     CONSULT,
@@ -20,7 +20,6 @@ from tests.test_osm_http import (
     UPLOAD_LIMIT,
     B,
     Osm,
-    app,
     b64,
     case_in,
     engineer,
@@ -37,7 +36,7 @@ JSON = {"Content-Type": "application/json"}
 
 @pytest.fixture(scope="module")
 def app_client() -> Iterator[Client]:
-    yield from app()
+    yield from huawei_app()
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from tests.huawei_helpers import (
     PROJECT_ID,
     USER_ID,
     get_token,
-    make_huawei_mock,
+    huawei_app,
     reset_world,
     signed_request,
 )
@@ -64,16 +64,10 @@ CASE_PATHS = [
 # -- fixtures and helpers -----------------------------------------------------------------------
 
 
-def app(config: Config | None = None) -> Iterator[Client]:
-    c = Client(make_huawei_mock(config=config))
-    yield c
-    c.close()
-
-
 @pytest.fixture(scope="module")
 def app_client() -> Iterator[Client]:
     """One app for the module: building it takes longer than most tests."""
-    yield from app()
+    yield from huawei_app()
 
 
 @pytest.fixture
@@ -678,7 +672,7 @@ BUSINESS_ERRORS = {  # name: the call, its error_code, its status under http4xx
 
 @pytest.fixture(scope="module")
 def strict_app() -> Iterator[Client]:
-    yield from app(Config(seed=7, osm=OsmSettings(business_errors="http4xx")))
+    yield from huawei_app(Config(seed=7, osm=OsmSettings(business_errors="http4xx")))
 
 
 @pytest.mark.parametrize("mode", ["http200", "http4xx"])
@@ -700,7 +694,7 @@ def test_business_errors_travel_with_the_configured_status(app_client, strict_ap
 
 @pytest.fixture(scope="module")
 def auto_app() -> Iterator[Client]:
-    yield from app(Config(seed=7, osm=OsmSettings(engineer_auto_reply_s=60)))
+    yield from huawei_app(Config(seed=7, osm=OsmSettings(engineer_auto_reply_s=60)))
 
 
 @pytest.mark.parametrize("looked_at", [60, 61, 3600])

@@ -1,12 +1,11 @@
 """Schemathesis against the in-process mock: every phase, every check, nothing found."""
 
 import schemathesis
-from hypothesis import HealthCheck, settings
 
 from conformance.zstack import ZSTACK_CHECKS, excluded_for
 from mockserver.app import create_app
 from mockserver.config import Config, ZStackSettings
-from tests.conftest import ADMIN_AUTH, make_mock
+from tests.conftest import ADMIN_AUTH, CASE_SETTINGS, STATEFUL_SETTINGS, make_mock
 
 # Generated X-Web-Hook values point nowhere: one delivery attempt each is enough.
 mock = make_mock(Config(seed=11, zstack=ZStackSettings(webhook_attempts=1)))
@@ -16,7 +15,7 @@ schema.config.generation.update(max_examples=25)
 
 
 @schema.parametrize()
-@settings(suppress_health_check=list(HealthCheck), deadline=None, database=None)
+@CASE_SETTINGS
 def test_every_operation_keeps_the_contract(case):
     case.call_and_validate(
         additional_checks=list(ZSTACK_CHECKS), excluded_checks=excluded_for(case)
@@ -37,10 +36,4 @@ class Workflow(schema.as_state_machine()):
 
 
 TestWorkflow = Workflow.TestCase
-TestWorkflow.settings = settings(
-    max_examples=30,
-    stateful_step_count=6,
-    deadline=None,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
+TestWorkflow.settings = STATEFUL_SETTINGS

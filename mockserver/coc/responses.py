@@ -7,15 +7,12 @@ from urllib.parse import quote
 from mockserver.coc.errors import CocError, InvalidParameter, envelope
 from mockserver.coc.models import CocBackend
 from mockserver.coc.workflow import CHANGE, ISSUE
-from mockserver.huawei.identity import Principal
+from mockserver.huawei.auth import caller
 from mockserver.runtime import Mock
 
 Reply = tuple[Any, int] | tuple[Any, int, dict[str, str]]
 JSON = {"Content-Type": "application/json"}
 
-
-def _caller(token_info: dict) -> Principal:
-    return token_info["principal"]
 
 
 class CocResponses:
@@ -35,7 +32,7 @@ class CocResponses:
 
     async def createTicket(self, ticket_type: str, body: dict, token_info: dict) -> Reply:
         def create(backend: CocBackend) -> dict:
-            record = backend.create_ticket(_caller(token_info), ticket_type, body)
+            record = backend.create_ticket(caller(token_info), ticket_type, body)
             return {
                 "id": record["id"],
                 "ticket_id": record["ticket_id"],
@@ -55,7 +52,7 @@ class CocResponses:
 
     async def listTickets(self, ticket_type: str, body: dict, token_info: dict) -> Reply:
         def list_tickets(backend: CocBackend) -> dict:
-            tickets, total = backend.list_tickets(_caller(token_info), ticket_type, body)
+            tickets, total = backend.list_tickets(caller(token_info), ticket_type, body)
             data: dict[str, Any] = {"tickets": tickets}
             if body.get("contain_total"):
                 data["total"] = total
@@ -66,7 +63,7 @@ class CocResponses:
     async def showTicketInfo(self, ticket_type: str, ticket_id: str, token_info: dict) -> Reply:
         return self._run(
             lambda b: b.present(
-                b.ticket(_caller(token_info), ticket_type, ticket_id), with_sub_tickets=True
+                b.ticket(caller(token_info), ticket_type, ticket_id), with_sub_tickets=True
             )
         )
 
@@ -75,22 +72,22 @@ class CocResponses:
     ) -> Reply:
         return self._run(
             lambda b: b.present(
-                b.update_change(_caller(token_info), ticket_id, body), with_sub_tickets=True
+                b.update_change(caller(token_info), ticket_id, body), with_sub_tickets=True
             )
         )
 
     async def updateChange(self, change_id: str, body: dict, token_info: dict) -> Reply:
         def update(backend: CocBackend) -> None:
-            backend.update_change(_caller(token_info), change_id, body)
+            backend.update_change(caller(token_info), change_id, body)
 
         return self._run(update)
 
     async def deleteTicketInfo(self, ticket_type: str, ticket_id: str, token_info: dict) -> Reply:
-        return self._run(lambda b: b.delete_change(_caller(token_info), ticket_id))
+        return self._run(lambda b: b.delete_change(caller(token_info), ticket_id))
 
     async def executeTicketAction(self, ticket_type: str, body: dict, token_info: dict) -> Reply:
         def act(backend: CocBackend) -> None:
-            backend.execute_action(_caller(token_info), ticket_type, body)
+            backend.execute_action(caller(token_info), ticket_type, body)
 
         return self._run(act)
 
@@ -104,7 +101,7 @@ class CocResponses:
         self, ticket_type: str, body: dict, token_info: dict
     ) -> Reply:
         return self._run(
-            lambda b: {"info": b.list_histories(_caller(token_info), ticket_type, body)}
+            lambda b: {"info": b.list_histories(caller(token_info), ticket_type, body)}
         )
 
     async def listCocTicketOperationHistories(
@@ -124,7 +121,7 @@ class CocResponses:
     ) -> Reply:
         def page(backend: CocBackend) -> dict:
             subs, total, next_marker = backend.list_sub_tickets(
-                _caller(token_info), ticket_type, ticket_id, type, limit, marker
+                caller(token_info), ticket_type, ticket_id, type, limit, marker
             )
             data: dict[str, Any] = {"sub_tickets": subs, "total_count": total}
             if next_marker:
@@ -141,7 +138,7 @@ class CocResponses:
         await file.close()
         try:
             record = self.backend().add_attachment(
-                _caller(token_info), file.filename or "", content
+                caller(token_info), file.filename or "", content
             )
         except CocError as error:
             return error.envelope(), error.status, JSON
@@ -158,7 +155,7 @@ class CocResponses:
 
     async def downloadAttachment(self, ticket_type: str, doc_id: str, token_info: dict) -> Reply:
         try:
-            name, content = self.backend().attachment(_caller(token_info), doc_id)
+            name, content = self.backend().attachment(caller(token_info), doc_id)
         except CocError as error:
             return error.envelope(), error.status, JSON
         disposition = f"attachment; filename*=UTF-8''{quote(name)}"
@@ -173,8 +170,8 @@ class CocResponses:
 
     async def createCocIssues(self, body: dict, token_info: dict) -> Reply:
         return self._run(
-            lambda b: {"ticket_id": b.create_external_issue(_caller(token_info), body)["ticket_id"]}
+            lambda b: {"ticket_id": b.create_external_issue(caller(token_info), body)["ticket_id"]}
         )
 
     async def showCocIssuesDetail(self, ticket_id: str, token_info: dict) -> Reply:
-        return self._run(lambda b: b.external_issue(_caller(token_info), ticket_id))
+        return self._run(lambda b: b.external_issue(caller(token_info), ticket_id))

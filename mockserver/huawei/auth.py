@@ -14,7 +14,13 @@ from connexion.lifecycle import ConnexionRequest
 from connexion.security import ApiKeySecurityHandler
 
 from mockserver.body_limit import RAW_BODY
-from mockserver.huawei.identity import AuthFailure, Identity, NoCredentials, SignedRequest
+from mockserver.huawei.identity import (
+    AuthFailure,
+    Identity,
+    NoCredentials,
+    Principal,
+    SignedRequest,
+)
 
 
 def signed_request(scope: dict[str, Any]) -> SignedRequest:
@@ -47,3 +53,8 @@ def security_map(identity: Callable[[], Identity]) -> dict[str, type]:
             return check
 
     return {"apiKey": HuaweiCredentials}
+
+
+def caller(token_info: dict) -> Principal:
+    """Who a request runs as: connexion passes the check's result to handlers as token_info."""
+    return token_info["principal"]

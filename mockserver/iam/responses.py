@@ -5,6 +5,7 @@ from typing import Any
 
 from connexion.context import request
 
+from mockserver.huawei.auth import caller
 from mockserver.huawei.identity import BadLogin, Identity
 from mockserver.runtime import Mock
 
@@ -74,7 +75,7 @@ class IamResponses:
         return {"token": token}, 201, headers
 
     async def keystoneListAuthDomains(self, token_info: dict) -> Reply:
-        domain = self.identity().domains.get(token_info["principal"].domain_id)
+        domain = self.identity().domains.get(caller(token_info).domain_id)
         listed = [
             {
                 "id": domain["id"],
@@ -90,7 +91,7 @@ class IamResponses:
     async def keystoneListProjects(
         self, token_info: dict, page: int = 1, per_page: int = 5000, **filters: Any
     ) -> Reply:
-        domain_id = token_info["principal"].domain_id
+        domain_id = caller(token_info).domain_id
         base = self._base()
         wanted = {key: filters.get(key) for key in ("domain_id", "name", "parent_id")}
         found = []

@@ -13,8 +13,6 @@ UNAUTHENTICATED = "OSM.0002"  # 401
 FORBIDDEN = "OSM.0003"  # 403
 INTERNAL = "OSM.0004"  # 500
 
-BUSINESS_MODES = ("http200", "http4xx")
-
 
 def body(code: str, message: str) -> dict[str, Any]:
     return {"error_code": code, "error_msg": message}

@@ -433,6 +433,10 @@ class OsmBackend:
 
     def messages_of(self, caller: Principal, case_id: str) -> list[Record]:
         self.case(caller, case_id)
+        return self.conversation(case_id)
+
+    def conversation(self, case_id: str) -> list[Record]:
+        """A case's messages, oldest first."""
         return [m for m in self.messages.values() if m["incident_id"] == case_id]
 
     def logs_of(self, caller: Principal, case_id: str) -> list[Record]:

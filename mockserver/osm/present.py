@@ -33,20 +33,10 @@ def message(backend: OsmBackend, record: Record) -> dict[str, Any]:
     }
 
 
-def _names(catalog: Catalog, case: Record) -> dict[str, str]:
+def _common(catalog: Catalog, case: Record) -> dict[str, Any]:
     business_type = catalog.business_types[case["business_type_id"]]
-    category = catalog.categories[case["product_category_id"]]
     sub_type = catalog.sub_types.get(case["incident_sub_type_id"])
     region = catalog.regions.get(case["region_id"])
-    return {
-        "business_type_name": business_type.name,
-        "incident_type_name": sub_type["name"] if sub_type else "",
-        "product_category_name": category["name"],
-        "dc_name": region["region_name"] if region else "",
-    }
-
-
-def _common(catalog: Catalog, case: Record) -> dict[str, Any]:
     return {
         "incident_id": case["incident_id"],
         "status": case["status"],
@@ -55,7 +45,10 @@ def _common(catalog: Catalog, case: Record) -> dict[str, Any]:
         "xcustomer_name": case["user_name"],
         "simple_description": case["simple_description"],
         "create_time": utc(case["create_time"]),
-        **_names(catalog, case),
+        "business_type_name": business_type.name,
+        "incident_type_name": sub_type["name"] if sub_type else "",
+        "product_category_name": catalog.categories[case["product_category_id"]]["name"],
+        "dc_name": region["region_name"] if region else "",
     }
 
 
@@ -77,7 +70,7 @@ def list_item(catalog: Catalog, case: Record) -> dict[str, Any]:
 
 def detail(backend: OsmBackend, case: Record) -> dict[str, Any]:
     catalog = backend.catalog
-    messages = [m for m in backend.messages.values() if m["incident_id"] == case["incident_id"]]
+    messages = backend.conversation(case["incident_id"])
     resolved = case["resolved_time"]
     return {
         **_common(catalog, case),

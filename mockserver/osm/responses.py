@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from connexion.context import request
 
-from mockserver.huawei.identity import Principal
+from mockserver.huawei.auth import caller
 from mockserver.osm import present
 from mockserver.osm.errors import BadRequest, InvalidParameter, OsmError
 from mockserver.osm.models import OsmBackend
@@ -21,9 +21,6 @@ JSON = {"Content-Type": "application/json"}
 DONE = {"error_code": "", "error_msg": ""}
 ACCESS_URL_PATH = "/__admin/osm/files/"
 
-
-def _caller(token_info: dict) -> Principal:
-    return token_info["principal"]
 
 
 class OsmResponses:
@@ -48,7 +45,7 @@ class OsmResponses:
         def upload(backend: OsmBackend) -> dict:
             content = backend.decode_base64(body["accessory_data"])
             record = backend.upload_accessory(
-                _caller(token_info),
+                caller(token_info),
                 body["accessory_name"],
                 body["accessory_from"],
                 body.get("upload_type", 0),
@@ -73,7 +70,7 @@ class OsmResponses:
                 raise BadRequest("the form has no file: send it as the part `file`")
             fields = _form_fields(form_data)
             record = backend.upload_accessory(
-                _caller(token_info),
+                caller(token_info),
                 fields["fileName"] or filename,
                 fields["accessoryFrom"],
                 fields["uploadType"],
@@ -91,7 +88,7 @@ class OsmResponses:
             backend = self.backend()
             if not ids:
                 raise InvalidParameter("accessory_id names no accessory")
-            records = [backend.accessory(_caller(token_info), i) for i in ids]
+            records = [backend.accessory(caller(token_info), i) for i in ids]
         except OsmError as error:
             return error.body(), error.status(self._mock.config.osm.business_errors), JSON
         if len(records) == 1:
@@ -108,7 +105,7 @@ class OsmResponses:
 
     async def deleteAccessories(self, accessory_id: str, token_info: dict) -> Reply:
         def delete(backend: OsmBackend) -> dict:
-            backend.delete_accessory(_caller(token_info), accessory_id)
+            backend.delete_accessory(caller(token_info), accessory_id)
             return DONE
 
         return self._run(delete)
@@ -117,7 +114,7 @@ class OsmResponses:
         return self._run(
             lambda b: {
                 **DONE,
-                "accessory_url": _url(b.access_url(_caller(token_info), accessory_id)),
+                "accessory_url": _url(b.access_url(caller(token_info), accessory_id)),
             }
         )
 
@@ -125,14 +122,14 @@ class OsmResponses:
         self, accessory_ids: list[str], token_info: dict, group_id: str | None = None
     ) -> Reply:
         def urls(backend: OsmBackend) -> dict:
-            caller = _caller(token_info)
-            records = [backend.accessory(caller, i) for i in accessory_ids]
+            principal = caller(token_info)
+            records = [backend.accessory(principal, i) for i in accessory_ids]
             return {
                 "accessory_urls": [
                     {
                         "accessory_id": r["accessory_id"],
                         "accessory_name": r["accessory_name"],
-                        "accessory_url": _url(backend.access_url(caller, r["accessory_id"])),
+                        "accessory_url": _url(backend.access_url(principal, r["accessory_id"])),
                     }
                     for r in records
                 ]
@@ -157,7 +154,7 @@ class OsmResponses:
 
     async def createCases(self, body: dict, token_info: dict) -> Reply:
         return self._run(
-            lambda b: {"incident_id": b.create_case(_caller(token_info), body)["incident_id"]}
+            lambda b: {"incident_id": b.create_case(caller(token_info), body)["incident_id"]}
         )
 
     async def listCases(
@@ -165,7 +162,7 @@ class OsmResponses:
     ) -> Reply:
         def page(backend: OsmBackend) -> dict:
             cases, total = backend.list_cases(
-                _caller(token_info), filters, offset, limit, request.headers.get("x-time-zone")
+                caller(token_info), filters, offset, limit, request.headers.get("x-time-zone")
             )
             items = [present.list_item(backend.catalog, case) for case in cases]
             return {"total_count": total, "incident_info_list": items}
@@ -175,23 +172,23 @@ class OsmResponses:
     async def showCaseDetail(self, case_id: str, token_info: dict, **_: Any) -> Reply:
         return self._run(
             lambda b: {
-                "incident_detail_info": present.detail(b, b.case(_caller(token_info), case_id))
+                "incident_detail_info": present.detail(b, b.case(caller(token_info), case_id))
             }
         )
 
     async def showCaseStatus(self, case_id: str, token_info: dict) -> Reply:
-        return self._run(lambda b: {"status": b.case(_caller(token_info), case_id)["status"]})
+        return self._run(lambda b: {"status": b.case(caller(token_info), case_id)["status"]})
 
     async def listCaseCounts(self, token_info: dict, status: int | None = None) -> Reply:
         return self._run(
-            lambda b: {"incident_status_counts": b.counts(_caller(token_info), status)}
+            lambda b: {"incident_status_counts": b.counts(caller(token_info), status)}
         )
 
     async def updateCases(
         self, case_id: str, action_id: str, token_info: dict, body: Any = None
     ) -> Reply:
         def act(backend: OsmBackend) -> dict:
-            backend.act(_caller(token_info), case_id, action_id, _optional_body(body))
+            backend.act(caller(token_info), case_id, action_id, _optional_body(body))
             return DONE
 
         return self._run(act)
@@ -200,7 +197,7 @@ class OsmResponses:
         def add(backend: OsmBackend) -> dict:
             message = body["message"]
             backend.add_message(
-                _caller(token_info),
+                caller(token_info),
                 case_id,
                 message["content"],
                 message.get("accessory_ids") or [],
@@ -213,7 +210,7 @@ class OsmResponses:
         self, case_id: str, token_info: dict, offset: int = 0, limit: int = 10, **_: Any
     ) -> Reply:
         def page(backend: OsmBackend) -> dict:
-            messages = backend.messages_of(_caller(token_info), case_id)
+            messages = backend.messages_of(caller(token_info), case_id)
             shown = messages[offset : offset + limit]
             return {
                 "count": len(messages),
@@ -224,7 +221,7 @@ class OsmResponses:
 
     async def createScores(self, case_id: str, body: dict, token_info: dict) -> Reply:
         def score(backend: OsmBackend) -> dict:
-            backend.score(_caller(token_info), case_id, body)
+            backend.score(caller(token_info), case_id, body)
             return DONE
 
         return self._run(score)
@@ -233,7 +230,7 @@ class OsmResponses:
         self, case_id: str, token_info: dict, offset: int = 0, limit: int = 10, **_: Any
     ) -> Reply:
         def page(backend: OsmBackend) -> dict:
-            logs = backend.logs_of(_caller(token_info), case_id)
+            logs = backend.logs_of(caller(token_info), case_id)
             return {
                 "total_count": len(logs),
                 "incident_operate_log_list": [
@@ -245,21 +242,21 @@ class OsmResponses:
 
     async def updateCaseContactInfo(self, case_id: str, body: dict, token_info: dict) -> Reply:
         def update(backend: OsmBackend) -> dict:
-            backend.update_contact(_caller(token_info), case_id, body)
+            backend.update_contact(caller(token_info), case_id, body)
             return DONE
 
         return self._run(update)
 
     async def createCaseExtendsParam(self, case_id: str, body: dict, token_info: dict) -> Reply:
         def put(backend: OsmBackend) -> dict:
-            backend.put_extends(_caller(token_info), case_id, body)
+            backend.put_extends(caller(token_info), case_id, body)
             return DONE
 
         return self._run(put)
 
     async def showCaseExtendsParam(self, case_id: str, token_info: dict, **_: Any) -> Reply:
         return self._run(
-            lambda b: {**DONE, "extends_map": b.case(_caller(token_info), case_id)["extends_map"]}
+            lambda b: {**DONE, "extends_map": b.case(caller(token_info), case_id)["extends_map"]}
         )
 
     # -- config look-ups --------------------------------------------------------------------
@@ -347,7 +344,7 @@ class OsmResponses:
 
     async def listCaseQuotas(self, token_info: dict, **_: Any) -> Reply:
         def quotas(backend: OsmBackend) -> dict:
-            total, used = backend.case_quota(_caller(token_info))
+            total, used = backend.case_quota(caller(token_info))
             return {"total": total, "un_used": total - used}
 
         return self._run(quotas)
@@ -356,12 +353,12 @@ class OsmResponses:
 
     async def listPrivileges(self, privilege: str, token_info: dict) -> Reply:
         return self._run(
-            lambda b: {"has_privilege": int(b.has_privilege(_caller(token_info), privilege))}
+            lambda b: {"has_privilege": int(b.has_privilege(caller(token_info), privilege))}
         )
 
     async def createPrivileges(self, body: dict, token_info: dict) -> Reply:
         def change(backend: OsmBackend) -> dict:
-            backend.change_privilege(_caller(token_info), body["operation"], body["privilege"])
+            backend.change_privilege(caller(token_info), body["operation"], body["privilege"])
             return DONE
 
         return self._run(change)
