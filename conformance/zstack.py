@@ -31,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from mockserver.zstack.jobs import answers_with_job
+from mockserver.zstack.models import TRANSITIONS, next_status
 
 JOB_PATH = "/api-jobs/{uuid}"
 MAX_POLLS = 20
@@ -214,3 +215,146 @@ def excluded_for(case: Case) -> list:
         ignored_auth,
         *(CHECKS_REPLACED_ON_ASYNC if is_async(case) else ()),
     ]
+
+
+# --- behaviour: the ticket lifecycle, checked against the mock's own transition table -----
+
+
+def job_result(session: Any, response: Response) -> Response | None:
+    """The final answer of the job a 202 stands for, polled through the session."""
+    if response.status_code != 202:
+        return None
+    body: Any = response.json()
+    location = body.get("location") if isinstance(body, dict) else None
+    if not isinstance(location, str):
+        return None
+    job_uuid = location.rstrip("/").rsplit("/", 1)[-1]
+    for _ in range(MAX_POLLS):
+        reply = session.send("GET", JOB_PATH, path_parameters={"uuid": job_uuid})
+        if reply.status_code != 202:
+            return reply
+    return None
+
+
+def read_ticket(session: Any, uuid: str) -> dict | None:
+    reply = session.send("GET", "/tickets/{uuid}", path_parameters={"uuid": uuid})
+    inventories = reply.json().get("inventories") if reply.status_code == 200 else None
+    return inventories[0] if inventories else None
+
+
+def count_histories(session: Any, uuid: str) -> int:
+    reply = session.send("GET", "/tickets/histories", query={"q": f"ticketUuid={uuid}"})
+    return len(reply.json().get("inventories", [])) if reply.status_code == 200 else -1
+
+
+def _status_event(case: Case) -> str | None:
+    body = case.body if isinstance(case.body, dict) else {}
+    change = body.get("changeTicketStatus")
+    event = change.get("statusEvent") if isinstance(change, dict) else None
+    return event if isinstance(event, str) and event in TRANSITIONS else None
+
+
+def ticket_checks(session: Any) -> tuple[list, dict]:
+    """The behaviour checks of tickets, and the state they read before a call."""
+
+    def observe(case: Case) -> dict | None:
+        uuid = case.path_parameters.get("uuid") if case.path_parameters else None
+        if not isinstance(uuid, str) or _status_event(case) is None:
+            return None
+        ticket = read_ticket(session, uuid)
+        if ticket is None:
+            return None
+        return {"status": ticket["status"], "histories": count_histories(session, uuid)}
+
+    def ticket_follows_transitions(ctx: CheckContext, response: Response, case: Case):
+        """A status event leads where ZStack's transition table says, with a history row; an
+        event the table does not allow is refused and changes nothing."""
+        before = session.before.pop(case.id, None)
+        event = _status_event(case)
+        if before is None or event is None:
+            return None
+        outcome = job_result(session, response) if response.status_code == 202 else response
+        uuid = case.path_parameters["uuid"]
+        after = read_ticket(session, uuid)
+        histories = count_histories(session, uuid)
+        allowed = {next_status(before["status"], event, n) for n in (0, 1)} - {None}
+        status_after = after["status"] if after else None
+        if outcome is not None and outcome.status_code == 200:
+            assert allowed, (
+                f"event {event!r} was carried out on a {before['status']} ticket\n"
+                f"expected: refused (ZStack allows {event} only from "
+                f"{sorted(TRANSITIONS[event].sources)})"
+            )
+            assert status_after in allowed, (
+                f"after {event!r} on a {before['status']} ticket its status is {status_after}\n"
+                f"expected: {' or '.join(sorted(allowed))}"
+            )
+            assert histories == before["histories"] + 1, (
+                f"after {event!r} the ticket has {histories} history rows\n"
+                f"expected: {before['histories'] + 1} (one more)"
+            )
+        else:
+            assert status_after == before["status"] and histories == before["histories"], (
+                f"a refused {event!r} changed the ticket: status {before['status']} → "
+                f"{status_after}, history rows {before['histories']} → {histories}\n"
+                "expected: nothing changed"
+            )
+        return True
+
+    def created_ticket_is_stored(ctx: CheckContext, response: Response, case: Case):
+        """A ticket whose CreateTicket job succeeded can be read back."""
+        if case.operation.definition.raw.get("operationId") != "createTicket":
+            return None
+        outcome = job_result(session, response)
+        if outcome is None or outcome.status_code != 200:
+            return None
+        uuid = outcome.json()["inventory"]["uuid"]
+        assert read_ticket(session, uuid) is not None, (
+            f"ticket {uuid} was created, but GET /tickets/{uuid} finds nothing\n"
+            "expected: the new ticket"
+        )
+        return True
+
+    def deleted_ticket_is_gone(ctx: CheckContext, response: Response, case: Case):
+        """A ticket whose DeleteTicket job succeeded is no longer found (ZStack answers 200
+        with no inventories, where the generic `use_after_free` expects 404)."""
+        if case.operation.definition.raw.get("operationId") != "deleteTicket":
+            return None
+        outcome = job_result(session, response)
+        if outcome is None or outcome.status_code != 200:
+            return None
+        uuid = case.path_parameters["uuid"]
+        found = read_ticket(session, uuid)
+        assert found is None, (
+            f"ticket {uuid} was deleted, but GET /tickets/{uuid} still finds it\n"
+            "expected: no inventories"
+        )
+        return True
+
+    checks = [ticket_follows_transitions, created_ticket_is_stored, deleted_ticket_is_gone]
+    return checks, {"ticketActions": observe}
+
+
+def undo_ticket(session: Any):
+    """Deletes a ticket the run created, once its CreateTicket job says which."""
+
+    def cleanup(case: Case, response: Response):
+        outcome = job_result(session, response)
+        if outcome is None or outcome.status_code != 200:
+            return None
+        uuid = outcome.json()["inventory"]["uuid"]
+
+        def delete() -> tuple[bool, str]:
+            reply = session.send(
+                "DELETE",
+                "/tickets/{uuid}",
+                path_parameters={"uuid": uuid},
+                query={"deleteMode": "Enforcing"},
+            )
+            done = job_result(session, reply)
+            answer = done if done is not None else reply
+            return answer.status_code == 200, f"{answer.status_code} {answer.text[:100]}"
+
+        return f"delete ticket {uuid}", delete
+
+    return cleanup

@@ -42,6 +42,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", help="YAML settings file (see README)")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     serve.set_defaults(run=_serve)
+    from conformance.cli import add_parser
+
+    add_parser(commands)
     return root
 
 

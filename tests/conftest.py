@@ -3,7 +3,6 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, settings
 
 from mockserver.app import create_app
 from mockserver.clock import FrozenClock
@@ -16,15 +15,6 @@ T0 = 1_768_471_200.0
 ADMIN_SESSION = "b86c9016b4f24953a9edefb53ca0678c"
 ADMIN_AUTH = {"Authorization": f"OAuth {ADMIN_SESSION}"}
 
-# Hypothesis settings of the schemathesis suites: one operation's cases, and a stateful run.
-CASE_SETTINGS = settings(suppress_health_check=list(HealthCheck), deadline=None, database=None)
-STATEFUL_SETTINGS = settings(
-    max_examples=30,
-    stateful_step_count=6,
-    deadline=None,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
 
 
 def make_mock(config: Config | None = None, **family_options) -> Mock:

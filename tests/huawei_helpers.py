@@ -8,7 +8,6 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 from huaweicloudsdkcore.http.http_handler import HttpHandler
 
-from mockserver.app import create_app
 from mockserver.clock import Clock, FrozenClock
 from mockserver.coc import CocFamily
 from mockserver.config import Config
@@ -17,7 +16,7 @@ from mockserver.iam import IamFamily
 from mockserver.ids import Ids
 from mockserver.osm import OsmFamily
 from mockserver.runtime import Mock
-from tests.conftest import STATEFUL_SETTINGS, T0, Client
+from tests.conftest import T0, Client
 
 DOMAIN_NAME = "mockdomain"
 DOMAIN_ID = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
@@ -148,45 +147,3 @@ def with_token(tok: str) -> HttpHandler:
     return HttpHandler().add_request_handler(
         lambda request, logger: request.header_params.update({"X-Auth-Token": tok})
     )
-
-
-def served_app(config: Config | None = None):
-    """For a schemathesis suite: a Huawei mock, its app, and a token of the default user."""
-    mock = make_huawei_mock(config=config)
-    client = Client(mock)
-    token = get_token(client)
-    client.close()
-    return mock, create_app(mock), token
-
-
-def send_token(schema, token: str) -> None:
-    """Every schemathesis case of `schema` carries the IAM token; `ignored_auth` then probes
-    without it and with junk."""
-
-    class IamToken:
-        def get(self, case, ctx):
-            return token
-
-        def set(self, case, data, ctx):
-            case.headers = {**(case.headers or {}), "X-Auth-Token": data}
-
-    schema.auth()(IamToken)
-
-
-def stateful_test(schema, mock: Mock, token: str, excluded_for):
-    """The schemathesis stateful TestCase of `schema`: each run starts from a fresh world with
-    `token` issued again; `excluded_for(case)` names the checks left out for a case."""
-
-    class Workflow(schema.as_state_machine()):
-        def setup(self):
-            mock.world().reset()
-            mock.world().backend("iam").add_token(token, USER_ID)
-
-        def validate_response(self, response, case, additional_checks=None, **kwargs):
-            case.validate_response(
-                response, excluded_checks=excluded_for(case), transport_kwargs=kwargs or None
-            )
-
-    test_case = Workflow.TestCase
-    test_case.settings = STATEFUL_SETTINGS
-    return test_case

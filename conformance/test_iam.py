@@ -1,0 +1,5 @@
+"""Huawei Cloud IAM look-ups against the target: every operation, then the stateful workflows."""
+
+from conformance.plugin import session
+
+test_operation, TestWorkflow = session("iam").tests()

@@ -1,0 +1,5 @@
+"""Huawei Cloud OSM cases against the target: every operation, then the stateful workflows."""
+
+from conformance.plugin import session
+
+test_operation, TestWorkflow = session("osm").tests()

@@ -1,0 +1,5 @@
+"""ZStack tickets against the target: every operation, then the stateful workflows."""
+
+from conformance.plugin import session
+
+test_operation, TestWorkflow = session("zstack").tests()
