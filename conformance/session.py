@@ -17,6 +17,7 @@ from conformance.credentials import Credentials
 from conformance.report import Report
 from conformance.suite import Suite, operation_id
 from conformance.target import Target
+from conformance.walks import WALKS
 
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 
@@ -118,13 +119,21 @@ class ApiSession:
 
     # --- sending -----------------------------------------------------------------------
 
-    def send(self, method: str, path: str, **parts: Any) -> Response:
-        """A request of the kit's own (a read before or after a call, an undo), with the
-        session's credentials."""
+    def case(self, method: str, path: str, **parts: Any) -> Case:
+        """A case of the kit's own, with the session's credentials."""
         case = self.schema[path][method].Case(**parts)
         if self.provider is not None:
             self.provider.set(case, self.provider.get(case, None), None)
-        return case.call(**self.transport)
+        return case
+
+    def send(self, method: str, path: str, **parts: Any) -> Response:
+        """A request of the kit's own (a read before or after a call, an undo)."""
+        return self.case(method, path, **parts).call(**self.transport)
+
+    def example(self, method: str, path: str) -> Any:
+        """The JSON request body the spec gives as this operation's example."""
+        content = self.schema[path][method].definition.raw["requestBody"]["content"]
+        return copy.deepcopy(content["application/json"]["example"])
 
     def prepare(self, case: Case, *, stateful: bool) -> bool:
         """Budget, tag and observe a case about to be sent; False when it must not be sent."""
@@ -149,13 +158,14 @@ class ApiSession:
             if undo is not None:
                 self.undo.append(undo)
 
-    def check(self, case: Case) -> None:
-        """Sends a generated case and judges the answer: the parametrized tests' body."""
+    def check(self, case: Case) -> Response | None:
+        """Sends a case and judges the answer (None: not sent, see `prepare`)."""
         if not self.prepare(case, stateful=False):
-            return
+            return None
         response = case.call(**self.transport)
         self.finish(case, response)
         self.validate(case, response)
+        return response
 
     def validate(self, case: Case, response: Response) -> None:
         excluded = list(self.suite.replaced(case))
@@ -229,9 +239,10 @@ class ApiSession:
         if undone or left:
             self.report.cleaned(self.api, undone, left)
 
-    def tests(self) -> tuple[Any, Any]:
-        """The pytest tests of this API: generated cases of every operation, and the stateful
-        workflow (None when the stateful phase is not run)."""
+    def tests(self) -> tuple[Any, Any, Any]:
+        """The pytest tests of this API: generated cases of every operation, the stateful
+        workflow and the walk through the transition table (None when the stateful phase
+        is not run)."""
 
         @self.schema.parametrize()
         @self.options.hypothesis_settings()
@@ -241,7 +252,15 @@ class ApiSession:
         if self.options.seed is not None:
             test_operation = seed(self.options.seed)(test_operation)
         stateful = "stateful" in self.options.phases and not self.options.read_only
-        return test_operation, self.workflow() if stateful else None
+        if not stateful:
+            return test_operation, None, None
+
+        def test_lifecycle() -> None:
+            """Walks the API's transition table: each event from statuses that allow it and
+            from statuses that do not, every step judged by every check."""
+            WALKS[self.api](self)
+
+        return test_operation, self.workflow(), test_lifecycle if self.api in WALKS else None
 
     def workflow(self):
         """The schemathesis stateful test of this API, sending and judging as `check` does."""

@@ -2,4 +2,4 @@
 
 from conformance.plugin import session
 
-test_operation, TestWorkflow = session("coc").tests()
+test_operation, TestWorkflow, test_lifecycle = session("coc").tests()

@@ -289,9 +289,9 @@ def ticket_checks(session: Any) -> tuple[list, dict]:
                 f"after {event!r} on a {before['status']} ticket its status is {status_after}\n"
                 f"expected: {' or '.join(sorted(allowed))}"
             )
-            assert histories == before["histories"] + 1, (
+            assert histories > before["histories"], (
                 f"after {event!r} the ticket has {histories} history rows\n"
-                f"expected: {before['histories'] + 1} (one more)"
+                f"expected: more than {before['histories']} (a row for the event)"
             )
         else:
             assert status_after == before["status"] and histories == before["histories"], (
