@@ -5,9 +5,12 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, assume, seed, settings
+from hypothesis.stateful import run_state_machine_as_test
 from schemathesis import Case
 from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.core.errors import NoLinksFound
 from schemathesis.core.transport import Response
 from schemathesis.engine import Status
 from schemathesis.specs.openapi.checks import unsupported_method
@@ -289,6 +292,14 @@ class ApiSession:
 
         if self.options.seed is not None:
             Workflow._hypothesis_internal_use_seed = self.options.seed
-        test_case = Workflow.TestCase
-        test_case.settings = self.options.hypothesis_settings(stateful=True)
-        return test_case
+
+        def test_workflow() -> None:
+            """Stateful scenarios along the links of the spec."""
+            try:
+                run_state_machine_as_test(
+                    Workflow, settings=self.options.hypothesis_settings(stateful=True)
+                )
+            except NoLinksFound:
+                pytest.skip("no links between the selected operations")
+
+        return test_workflow

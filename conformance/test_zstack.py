@@ -2,4 +2,4 @@
 
 from conformance.plugin import session
 
-test_operation, TestWorkflow, test_lifecycle = session("zstack").tests()
+test_operation, test_workflow, test_lifecycle = session("zstack").tests()
