@@ -275,12 +275,10 @@ def osm_suite(session: Any) -> Suite:
             return None
         accessory_id = case.path_parameters["accessory_id"]
         reply = session.send(
-            "GET",
-            "/accessorys/{accessory_id}/access-url",
-            path_parameters={"accessory_id": accessory_id},
+            "GET", "/accessorys/{accessory_id}", path_parameters={"accessory_id": accessory_id}
         )
         assert not _osm_done(reply), (
-            f"accessory {accessory_id} was deleted, but its access-url still answers "
+            f"accessory {accessory_id} was deleted, but its download still answers "
             f"{reply.status_code} {reply.text[:200]}\nexpected: an OSM error (4xx, or 200 with "
             "error_code OSM.0101xxxx)"
         )

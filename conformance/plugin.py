@@ -6,6 +6,7 @@ end and the cleanup of what the run created.
 
 import datetime
 import os
+import random
 import secrets
 from pathlib import Path
 
@@ -48,7 +49,8 @@ class Run:
             raise pytest.UsageError(f"--phases: unknown {unknown}; known: {', '.join(PHASES)}")
         checks = option("checks")
         self.options = Options(
-            seed=option("conform_seed"),
+            # A run without a seed gets one, so that any run can be replayed.
+            seed=option("conform_seed") or random.randrange(2**31),
             max_examples=option("max_examples"),
             phases=phases,
             checks=None if checks in (None, "all") else frozenset(checks.split(",")),
@@ -64,7 +66,7 @@ class Run:
             # The mock's ZStack password is published ("password"); masking it would mask
             # the word everywhere.
             secrets = [s for s in secrets if s != self.credentials.zstack.password]
-        self.report = Report(secrets=secrets, replay=_replay(config, self.options))
+        self.report = Report(secrets=secrets, replay=_replay(self.options))
         self.sessions: dict[str, ApiSession] = {}
 
     def session(self, api: str) -> ApiSession:
@@ -100,12 +102,10 @@ def _run_id() -> str:
     return f"tk-{stamp}-{secrets.token_hex(2)}"
 
 
-def _replay(config: pytest.Config, options: Options) -> str:
-    args = [a for a in config.invocation_params.args if not a.startswith("--seed")]
+def _replay(options: Options) -> str:
     return (
-        f"run the same command with --seed {options.seed if options.seed is not None else 'N'}"
-        f" (the seed of the run; add -k '<operation>' to rerun one operation): "
-        f"pytest {' '.join(args)}"
+        f"run the same command with --seed {options.seed} (add --operation <label> for one "
+        "operation)"
     )
 
 

@@ -5,7 +5,8 @@ Each walk creates a resource from the spec's own example request, then sends a f
 sequence of events: each one from a status that allows it and from one that does not. Every
 step goes through `ApiSession.check`, so the generic checks and the table checks
 (`ticket_follows_transitions`, `ticket_action_follows_workflow`,
-`case_action_follows_lifecycle`, `deleted_*`) judge it. A target where the example cannot be
+`case_action_follows_lifecycle`, `deleted_*`) judge it. The walks run in the stateful phase
+whichever operations `--operation` picks. A target where the example cannot be
 created (a real deployment without the mock's projects or catalog) skips the walk and says why.
 """
 
@@ -128,6 +129,22 @@ def osm_walk(session: Any) -> None:
                 "/cases/{case_id}/action",
                 path_parameters={"case_id": case_id},
                 query={"action_id": action},
+            )
+        )
+    upload = "/accessorys/json-format-content"
+    response = session.check(
+        session.case("POST", upload, body=session.example("POST", upload), media_type=JSON)
+    )
+    done = response is not None and _osm_done(response)
+    accessory_id = _created(
+        "accessory", response, (json_body(response) or {}).get("accessory_id") if done else None
+    )
+    for _ in range(2):  # the second delete finds nothing to delete
+        session.check(
+            session.case(
+                "DELETE",
+                "/accessorys/{accessory_id}",
+                path_parameters={"accessory_id": accessory_id},
             )
         )
 
