@@ -2,6 +2,7 @@
 
 from conformance.plugin import (  # noqa: F401
     pytest_addoption,
+    pytest_collection_finish,
     pytest_configure,
     pytest_ignore_collect,
     pytest_sessionfinish,

@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import pytest
+from schemathesis.checks import CHECKS, load_all_checks
 
 from conformance import credentials as creds
 from conformance.report import Report
@@ -50,7 +51,7 @@ class Run:
         checks = option("checks")
         self.options = Options(
             # A run without a seed gets one, so that any run can be replayed.
-            seed=option("conform_seed") or random.randrange(2**31),
+            seed=option("conform_seed") if option("conform_seed") is not None else _any_seed(),
             max_examples=option("max_examples"),
             phases=phases,
             checks=None if checks in (None, "all") else frozenset(checks.split(",")),
@@ -62,7 +63,7 @@ class Run:
         )
         self.report_dir = Path(option("report_dir")) if option("report_dir") else None
         secrets = self.credentials.secrets()
-        if self.target.is_mock:
+        if self.target.is_mock and not credentials_file:
             # The mock's ZStack password is published ("password"); masking it would mask
             # the word everywhere.
             secrets = [s for s in secrets if s != self.credentials.zstack.password]
@@ -97,6 +98,10 @@ def _apis(value: str) -> tuple[str, ...]:
     return names
 
 
+def _any_seed() -> int:
+    return random.randrange(2**31)
+
+
 def _run_id() -> str:
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d%H%M%S")
     return f"tk-{stamp}-{secrets.token_hex(2)}"
@@ -113,9 +118,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ticketkit conformance")
 
     def add(name: str, dest: str, env: str, default=None, **kwargs) -> None:
-        group.addoption(
-            name, dest=dest, default=os.environ.get(ENV_PREFIX + env, default), **kwargs
-        )
+        value = os.environ.get(ENV_PREFIX + env)
+        if value is not None:
+            default = kwargs["type"](value) if "type" in kwargs else value
+        group.addoption(name, dest=dest, default=default, **kwargs)
 
     add("--target", "conform_target", "TARGET", "mock", help="mock, or the URL of a deployment")
     add("--api", "conform_api", "API", "all", help="zstack, coc, osm, iam or all (comma list)")
@@ -191,6 +197,19 @@ def pytest_configure(config: pytest.Config) -> None:
         _RUN = Run(config)
     except (creds.CredentialsError, ValueError, OSError) as error:
         raise pytest.UsageError(str(error)) from error
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    wanted = _RUN.options.checks if _RUN is not None else None
+    if not wanted:
+        return
+    load_all_checks()
+    known = {check.__name__ for check in CHECKS.get_all()}
+    for api_session in _RUN.sessions.values():
+        known |= {check.__name__ for check in api_session.suite.checks}
+    unknown = sorted(wanted - known)
+    if unknown:
+        pytest.exit(f"--checks: unknown {unknown}; known: {', '.join(sorted(known))}", 4)
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:

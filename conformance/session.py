@@ -73,19 +73,17 @@ class ApiSession:
         from conformance.suites import build_suite
 
         self.schema = self._load_schema()
-        self.provider = self._provider()
-        if self.provider is not None:
-            provider = self.provider
-            provider.on_obtained = self.report.secrets.append
+        self.provider = provider = self._provider()
+        provider.on_obtained = self.report.secrets.append
 
-            class Credentials:  # schemathesis instantiates the class it is given
-                def get(self, case: Case, ctx: Any) -> str:
-                    return provider.get(case, ctx)
+        class Provider:  # schemathesis instantiates the class it is given
+            def get(self, case: Case, ctx: Any) -> str:
+                return provider.get(case, ctx)
 
-                def set(self, case: Case, data: str, ctx: Any) -> None:
-                    provider.set(case, data, ctx)
+            def set(self, case: Case, data: str, ctx: Any) -> None:
+                provider.set(case, data, ctx)
 
-            self.schema.auth(refresh_interval=None)(Credentials)
+        self.schema.auth(refresh_interval=None)(Provider)
         self.schema.hooks.hook(self._after_validate_hook())
         self.suite = build_suite(self)
 
@@ -125,8 +123,7 @@ class ApiSession:
     def case(self, method: str, path: str, **parts: Any) -> Case:
         """A case of the kit's own, with the session's credentials."""
         case = self.schema[path][method].Case(**parts)
-        if self.provider is not None:
-            self.provider.set(case, self.provider.get(case, None), None)
+        self.provider.set(case, self.provider.get(case, None), None)
         return case
 
     def send(self, method: str, path: str, **parts: Any) -> Response:
@@ -275,7 +272,6 @@ class ApiSession:
                     # A fresh world for each scenario: nothing of the last one is left to undo.
                     session.target.reset()
                     session.undo.clear()
-                if hasattr(session.provider, "forget"):
                     session.provider.forget()
 
             def before_call(self, case):
