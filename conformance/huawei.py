@@ -22,15 +22,18 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance, use_afte
 
 from conformance.auth import SIGN_BADLY, SIGN_ME, needs_credentials
 from conformance.suite import Suite, json_body, operation_id
+from mockserver.coc import errors as coc_errors
 from mockserver.coc.workflow import CHANGE, ISSUE, find_step
+from mockserver.osm import errors as osm_errors
 from mockserver.osm.lifecycle import CUSTOMER_ACTIONS, describe
 
-COC_OK = "GOM.00000000"
-COC_NOT_ALLOWED = "GOM.00001009"
-COC_NOT_FOUND = "GOM.00001004"
-COC_BAD_PARAMETER = "GOM.00007256"
-OSM_NOT_ALLOWED_NOW = "OSM.01010014"
-OSM_CASE_NOT_FOUND = "OSM.01010015"
+# The vendors' codes, as the mock's error classes spell them.
+COC_OK = coc_errors.OK
+COC_NOT_ALLOWED = coc_errors.NotAllowedNow.code
+COC_NOT_FOUND = coc_errors.NotFound.code
+COC_BAD_PARAMETER = coc_errors.InvalidParameter.code
+OSM_NOT_ALLOWED_NOW = osm_errors.NotAllowedNow.code
+OSM_CASE_NOT_FOUND = osm_errors.CaseNotFound.code
 
 
 def signature_check(session: Any):

@@ -86,6 +86,7 @@ class ApiSession:
         self.schema.auth(refresh_interval=None)(Provider)
         self.schema.hooks.hook(self._after_validate_hook())
         self.suite = build_suite(self)
+        self._select_checks()
 
     def _load_schema(self) -> Any:
         schema = self.target.schema(self.api)
@@ -167,20 +168,23 @@ class ApiSession:
         self.validate(case, response)
         return response
 
-    def validate(self, case: Case, response: Response) -> None:
-        excluded = list(self.suite.replaced(case))
-        if self.options.read_only:
-            excluded.append(unsupported_method)
-        additional = list(self.suite.checks)
+    def _select_checks(self) -> None:
+        """The vendor checks to add and the generic ones to leave out, whatever the case."""
+        self.additional = list(self.suite.checks)
+        self.unselected = [unsupported_method] if self.options.read_only else []
         wanted = self.options.checks
         if wanted is not None:
             load_all_checks()
-            excluded += [c for c in CHECKS.get_all() if callable(c) and c.__name__ not in wanted]
-            additional = [c for c in additional if c.__name__ in wanted]
+            self.unselected += [
+                c for c in CHECKS.get_all() if callable(c) and c.__name__ not in wanted
+            ]
+            self.additional = [c for c in self.additional if c.__name__ in wanted]
+
+    def validate(self, case: Case, response: Response) -> None:
         case.validate_response(
             response,
-            additional_checks=additional,
-            excluded_checks=excluded,
+            additional_checks=self.additional,
+            excluded_checks=[*self.suite.replaced(case), *self.unselected],
             transport_kwargs=self.transport or None,
         )
 
@@ -202,23 +206,22 @@ class ApiSession:
         return after_validate
 
     def _tag(self, case: Case) -> None:
+        """Puts the run id in front of the text field that carries it, if it still fits."""
         tag = self.suite.tags.get(operation_id(case))
         if tag is None or not isinstance(case.body, dict):
             return
         path, longest = tag
-        holder = case.body
+        body = copy.deepcopy(case.body)
+        holder = body
         for key in path[:-1]:
             holder = holder.get(key) if isinstance(holder, dict) else None
-        if not isinstance(holder, dict):
+        text = holder.get(path[-1]) if isinstance(holder, dict) else None
+        if not isinstance(text, str):
             return
-        text = holder.get(path[-1])
-        marked = f"[{self.options.run_id}] {text if isinstance(text, str) else ''}".strip()
-        if isinstance(text, str) and len(marked) <= longest:
-            case.body = copy.deepcopy(case.body)
-            holder = case.body
-            for key in path[:-1]:
-                holder = holder[key]
+        marked = f"[{self.options.run_id}] {text}".strip()
+        if len(marked) <= longest:
             holder[path[-1]] = marked
+            case.body = body
 
     # --- end of run -------------------------------------------------------------------
 

@@ -6,13 +6,13 @@ base path (`https://osm.example.com` → `https://osm.example.com/v2/servicerequ
 
 import importlib
 import sys
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import schemathesis
 
+from mockserver.app import build_mock, create_app
 from mockserver.config import Config
 from mockserver.resources import specs_dir
 from mockserver.runtime import Mock
@@ -30,11 +30,6 @@ MockFactory = Callable[[Config], tuple[Mock, Any]]
 
 def default_mock(config: Config) -> tuple[Mock, Any]:
     """The mock as `ticketkit serve` runs it: every API family, the default scenario."""
-    with warnings.catch_warnings():
-        # connexion 3.3 imports starlette's TestClient, which warns with starlette 1.x
-        warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-        from mockserver.app import build_mock, create_app
-
     mock = build_mock(config)
     return mock, create_app(mock)
 

@@ -47,27 +47,40 @@ def is_async(case: Case) -> bool:
     )
 
 
-def poll_job(case: Case, location: str) -> Response:
-    """Polls a job through the same transport as `case` until it stops answering 202."""
+def _job_location(response: Response) -> str | None:
+    if response.status_code != 202:
+        return None
+    body: Any = response.json()
+    location = body.get("location") if isinstance(body, dict) else None
+    return location if isinstance(location, str) else None
+
+
+def _poll(schema: Any, location: str) -> Response | None:
+    """The job's answer once it stops answering 202; None if it still runs after MAX_POLLS."""
     job_uuid = location.rstrip("/").rsplit("/", 1)[-1]
-    operation = case.operation.schema[JOB_PATH]["GET"]
+    operation = schema[JOB_PATH]["GET"]
     for _ in range(MAX_POLLS):
         reply = operation.Case(path_parameters={"uuid": job_uuid}).call()
         if reply.status_code != 202:
             return reply
-    raise AssertionError(
-        f"job {job_uuid} still running after {MAX_POLLS} polls\n"
-        f"expected: 200 or 503 within {MAX_POLLS} polls of {location}"
-    )
+    return None
+
+
+def poll_job(case: Case, location: str) -> Response:
+    """Polls a job through the same transport as `case` until it stops answering 202."""
+    reply = _poll(case.operation.schema, location)
+    if reply is None:
+        job_uuid = location.rstrip("/").rsplit("/", 1)[-1]
+        raise AssertionError(
+            f"job {job_uuid} still running after {MAX_POLLS} polls\n"
+            f"expected: 200 or 503 within {MAX_POLLS} polls of {location}"
+        )
+    return reply
 
 
 def _job_outcome(case: Case, response: Response) -> Response | None:
-    if response.status_code != 202:
-        return None
-    body: Any = response.json()
-    if not isinstance(body, dict) or "location" not in body:
-        return None
-    return poll_job(case, body["location"])
+    location = _job_location(response)
+    return None if location is None else poll_job(case, location)
 
 
 def _assert_call_error(reply: Response, where: str) -> None:
@@ -221,19 +234,9 @@ def excluded_for(case: Case) -> list:
 
 
 def job_result(session: Any, response: Response) -> Response | None:
-    """The final answer of the job a 202 stands for, polled through the session."""
-    if response.status_code != 202:
-        return None
-    body: Any = response.json()
-    location = body.get("location") if isinstance(body, dict) else None
-    if not isinstance(location, str):
-        return None
-    job_uuid = location.rstrip("/").rsplit("/", 1)[-1]
-    for _ in range(MAX_POLLS):
-        reply = session.send("GET", JOB_PATH, path_parameters={"uuid": job_uuid})
-        if reply.status_code != 202:
-            return reply
-    return None
+    """The final answer of the job a 202 stands for (None: no job, or it never ended)."""
+    location = _job_location(response)
+    return None if location is None else _poll(session.schema, location)
 
 
 def read_ticket(session: Any, uuid: str) -> dict | None:

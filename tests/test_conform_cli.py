@@ -15,15 +15,16 @@ RUN_ID = "tk-test-run"
 
 
 def conform(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`ticketkit conform` as a subprocess, with no TICKETKIT_* or PYTEST_* settings inherited."""
     environment = {
-        k: v for k, v in os.environ.items() if not k.startswith("TICKETKIT_")
-    } | (env or {})
+        k: v for k, v in os.environ.items() if not k.startswith(("TICKETKIT_", "PYTEST_"))
+    }
     return subprocess.run(
         [sys.executable, "-m", "mockserver.cli", "conform", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env=environment | {"PYTHONDONTWRITEBYTECODE": "1"},
+        env=environment | (env or {}) | {"PYTHONDONTWRITEBYTECODE": "1"},
         timeout=600,
     )
 

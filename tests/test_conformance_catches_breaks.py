@@ -11,13 +11,13 @@ The runs are short and seeded: seed 1, or another one from BREAKS_SEED.
 import os
 import re
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.test_conform_cli import conform
+
 SEED = int(os.environ.get("BREAKS_SEED", "1"))
 MAX_EXAMPLES = 2
 # A line of summary.md: "- FAIL  osm    `DELETE /accessorys/{accessory_id}`  (92 cases, ...)".
@@ -116,7 +116,7 @@ BREAKS = {
 COMMANDS = {b.command.name: b.command for b in BREAKS.values()}
 
 
-def conform(command: Command, report_dir: Path, mock_app: str | None = None):
+def run_kit(command: Command, report_dir: Path, mock_app: str | None = None):
     """`ticketkit conform` on the in-process mock (or `mock_app`), as a subprocess."""
     args = [
         *command.args(),
@@ -127,22 +127,7 @@ def conform(command: Command, report_dir: Path, mock_app: str | None = None):
     ]
     if mock_app is not None:
         args += ["--mock-app", f"tests.broken_mocks:{mock_app}"]
-    # The kit reads TICKETKIT_* settings and its pytest PYTEST_* ones: none may leak in.
-    environment = {
-        k: v for k, v in os.environ.items() if not k.startswith(("TICKETKIT_", "PYTEST_"))
-    }
-    # The kit's pytest rewrites the asserts of its plugins' modules (schemathesis, hypothesis)
-    # as it imports them, and under PYTHONDONTWRITEBYTECODE it cannot cache them: about 4 s a
-    # run. The kit's checks give their own messages and need no rewriting.
-    environment |= {"PYTHONDONTWRITEBYTECODE": "1", "PYTEST_ADDOPTS": "--assert=plain"}
-    return subprocess.run(
-        [sys.executable, "-m", "mockserver.cli", "conform", *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return conform(*args)
 
 
 def operations(summary: str) -> dict[tuple[str, str], dict[str, str]]:
@@ -156,7 +141,7 @@ def output(result: subprocess.CompletedProcess) -> str:
 
 @pytest.mark.parametrize("broken", BREAKS.values(), ids=BREAKS.keys())
 def test_conform_fails_the_mock_that(broken: Break, tmp_path: Path):
-    result = conform(broken.command, tmp_path, mock_app=broken.variant)
+    result = run_kit(broken.command, tmp_path, mock_app=broken.variant)
 
     assert result.returncode == 1, output(result)
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
@@ -169,7 +154,7 @@ def test_conform_fails_the_mock_that(broken: Break, tmp_path: Path):
 
 @pytest.mark.parametrize("command", COMMANDS.values(), ids=COMMANDS.keys())
 def test_conform_passes_the_real_mock_clean_with_the_same_command(command: Command, tmp_path: Path):
-    result = conform(command, tmp_path)
+    result = run_kit(command, tmp_path)
 
     assert result.returncode == 0, output(result)
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
