@@ -1,5 +1,6 @@
 """Assembles one connexion app that serves every API family, the admin API and the Swagger UI."""
 
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -7,19 +8,33 @@ from connexion import AsyncApp
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
+from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import RedirectResponse
 
-from mockserver import admin
+from mockserver import admin, persistence
 from mockserver.body_limit import BodyLimitMiddleware
 from mockserver.clock import Clock
 from mockserver.config import Config
-from mockserver.errors import ExposeRoutingMiddleware, allowed_methods, install_error_handlers
+from mockserver.errors import ExposeRoutingMiddleware, install_error_handlers
 from mockserver.families import ApiFamily
+from mockserver.faults import FaultMiddleware
+from mockserver.journal import JournalMiddleware
 from mockserver.resources import specs_dir
+from mockserver.routes import Routes
 from mockserver.runtime import Mock
+from mockserver.selection import WorldSelectionMiddleware
 
 ADMIN_BASE_PATH = "/__admin"
 ADMIN_BODY_LIMIT = 1_048_576
+# Response headers a browser app may read: IAM's token, ZStack's job location, request ids.
+EXPOSED_HEADERS = [
+    "X-Subject-Token",
+    "Location",
+    "Retry-After",
+    "X-Request-Id",
+    "Content-Disposition",
+    "X-Mock-Fault-Source",
+]
 
 
 def default_families() -> list[ApiFamily]:
@@ -51,7 +66,11 @@ def _route_order(path: str) -> tuple:
 
 
 def create_app(mock: Mock) -> AsyncApp:
-    app = AsyncApp(__name__, specification_dir=specs_dir())
+    """The ASGI app serving `mock`; with config.state_file set, it keeps that file up to date
+    while it runs (the worlds in it are loaded by `persistence.restore` beforehand)."""
+    state_file = mock.config.state_file
+    lifespan = (lambda app: persistence.keeping(mock, Path(state_file))) if state_file else None
+    app = AsyncApp(__name__, specification_dir=specs_dir(), lifespan=lifespan)
     specs: dict[str, dict] = {}
     ui_entries = []
     for family in mock.families:
@@ -90,7 +109,8 @@ def create_app(mock: Mock) -> AsyncApp:
     app.add_url_rule("/ui", "ui", to_swagger_ui, methods=["GET"])
     app.add_url_rule("/ui/", "ui_slash", to_swagger_ui, methods=["GET"])
 
-    install_error_handlers(app, mock, allowed_methods(specs))
+    routes = Routes(specs)
+    install_error_handlers(app, mock, routes)
 
     def body_limit(path: str) -> int:
         family = mock.family_for_path(path)
@@ -100,4 +120,29 @@ def create_app(mock: Mock) -> AsyncApp:
         BodyLimitMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, limit_for=body_limit
     )
     app.add_middleware(ExposeRoutingMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER)
+
+    # Outside connexion's error handling, outermost first: CORS (so that errors carry its
+    # headers too), then the choice of world that everything inside serves from.
+    cors = mock.config.cors
+    app.add_middleware(
+        CORSMiddleware,
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        allow_origins=cors.origins,
+        allow_origin_regex=cors.origin_regex,
+        allow_methods=["GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS"],
+        allow_headers=["*"],
+        allow_credentials=True,
+        expose_headers=EXPOSED_HEADERS,
+        max_age=600,
+    )
+    app.add_middleware(
+        WorldSelectionMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, mock=mock
+    )
+    # Inside the world's choice: the journal records what the client got, faults included.
+    app.add_middleware(
+        JournalMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, mock=mock, routes=routes
+    )
+    app.add_middleware(
+        FaultMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, mock=mock, routes=routes
+    )
     return app

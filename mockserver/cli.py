@@ -10,8 +10,11 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 
 import uvicorn  # noqa: E402
 
+from mockserver import persistence  # noqa: E402
 from mockserver.app import build_mock, create_app  # noqa: E402
 from mockserver.config import Config, ConfigError  # noqa: E402
+from mockserver.persistence import StateFileError  # noqa: E402
+from mockserver.world import ScenarioError, scenario_names  # noqa: E402
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -22,9 +25,18 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     host = args.host or config.host
     port = args.port if args.port is not None else config.port
+    if args.scenario:
+        config.scenario = args.scenario
+    if args.state_file:
+        config.state_file = args.state_file
     try:
-        app = create_app(build_mock(config))
-    except FileNotFoundError as error:
+        mock = build_mock(config)
+        if config.state_file:
+            restored = persistence.restore(mock, Path(config.state_file))
+            done = "restored the worlds kept in" if restored else "will keep the worlds in"
+            print(f"ticketkit: {done} {config.state_file}")
+        app = create_app(mock)
+    except (ScenarioError, StateFileError) as error:
         print(f"ticketkit: {error}", file=sys.stderr)
         return 2
     print(f"ticketkit mock on http://{host}:{port}  (Swagger UI: http://{host}:{port}/ui/)")
@@ -40,6 +52,13 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
     serve.add_argument("--config", help="YAML settings file (see README)")
+    serve.add_argument(
+        "--scenario",
+        help=f"scenario that seeds every new world (shipped: {', '.join(scenario_names())})",
+    )
+    serve.add_argument(
+        "--state-file", help="keep all worlds in this file across restarts (default: in memory)"
+    )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     serve.set_defaults(run=_serve)
     from conformance.cli import add_parser

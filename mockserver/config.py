@@ -2,9 +2,14 @@
 
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 import yaml
+
+from mockserver.progression import ProgressionError, Progressions
+
+LOCAL_ORIGINS = r"^https?://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]+)?$"
 
 
 class ConfigError(ValueError):
@@ -13,8 +18,6 @@ class ConfigError(ValueError):
 
 @dataclass
 class ZStackSettings:
-    # Polls that still answer 202 {} before a job reports its result (0: done at the first poll).
-    job_running_polls: int = 0
     # The apiTimeout, in milliseconds, announced with every job.
     api_timeout_ms: int = 1_800_000
     # Lifetime of a login session, in seconds (ZStack's default session timeout).
@@ -39,17 +42,20 @@ class OsmSettings:
     # How OSM answers business errors (OSM.0101xxxx): "http200" as the vendor's current error
     # table says, or "http4xx" as its older pages did (400, 403 or 404 by error).
     business_errors: str = "http200"
-    # Seconds after which the support engineer answers a case waiting on them, by itself
-    # (0: never; drive the engineer through POST /__admin/osm/cases/{case_id}/engineer).
-    engineer_auto_reply_s: int = 0
 
     def __post_init__(self) -> None:
         if self.business_errors not in ("http200", "http4xx"):
             raise ConfigError(
                 f"osm.business_errors: expected http200 or http4xx, got {self.business_errors!r}"
             )
-        if self.engineer_auto_reply_s < 0:
-            raise ConfigError("osm.engineer_auto_reply_s: expected 0 or more seconds")
+
+
+@dataclass
+class CorsSettings:
+    # Browser origins allowed to call the mock: exact ones, and those matching the pattern
+    # (default: any port of localhost, 127.0.0.1 and [::1]). Preflights are answered.
+    origins: list[str] = field(default_factory=list)
+    origin_regex: str | None = LOCAL_ORIGINS
 
 
 @dataclass
@@ -65,6 +71,25 @@ class Config:
     zstack: ZStackSettings = field(default_factory=ZStackSettings)
     huawei: HuaweiSettings = field(default_factory=HuaweiSettings)
     osm: OsmSettings = field(default_factory=OsmSettings)
+    # When jobs finish, engineers answer and COC processes start (see mockserver/progression.py).
+    progression: Progressions = field(default_factory=Progressions)
+    # Fault rules every new world starts with (see mockserver/faults.py).
+    faults: list[dict] = field(default_factory=list)
+    # Requests and responses each world keeps for GET /__admin/worlds/{world}/journal.
+    journal_size: int = 200
+    cors: CorsSettings = field(default_factory=CorsSettings)
+    # Where all worlds are kept across restarts (null: in memory only).
+    state_file: str | None = None
+
+    def __post_init__(self) -> None:
+        from mockserver.faults import FaultError, parse_rules
+
+        try:
+            parse_rules(self.faults)
+        except FaultError as error:
+            raise ConfigError(f"faults: {error}") from error
+        if self.journal_size < 0:
+            raise ConfigError("journal_size: expected 0 or more")
 
     @classmethod
     def from_file(cls, path: Path) -> "Config":
@@ -85,13 +110,36 @@ def _build(kind: type, data: Any, where: str) -> Any:
             raise ConfigError(f"{where}: unknown key {key!r}; known keys: {', '.join(known)}")
         spec = known[key]
         default = spec.default_factory() if callable(spec.default_factory) else spec.default
-        if is_dataclass(default):
+        if isinstance(default, Progressions):
+            try:
+                default.update(value, f"{where}.{key}")
+            except ProgressionError as error:
+                raise ConfigError(str(error)) from error
+            values[key] = default
+        elif is_dataclass(default):
             values[key] = _build(type(default), value, f"{where}.{key}")
-            continue
-        wanted = (int, float) if type(default) is float else type(default)
-        if default is None:
-            wanted = (int, type(None))
-        if not isinstance(value, wanted) or (type(default) is int and isinstance(value, bool)):
-            raise ConfigError(f"{where}.{key}: expected {type(default).__name__}, got {value!r}")
-        values[key] = value
-    return kind(**values)
+        elif _accepts(spec.type, value):
+            values[key] = value
+        else:
+            raise ConfigError(f"{where}.{key}: expected {_name(spec.type)}, got {value!r}")
+    try:
+        return kind(**values)
+    except ProgressionError as error:
+        raise ConfigError(str(error)) from error
+
+
+def _accepts(kind: Any, value: Any) -> bool:
+    if get_origin(kind) in (Union, UnionType):
+        return any(_accepts(option, value) for option in get_args(kind))
+    wanted = get_origin(kind) or kind
+    if value is None or isinstance(value, bool):
+        return wanted is type(value)
+    if wanted is float:
+        return isinstance(value, (int, float))
+    return isinstance(value, wanted)
+
+
+def _name(kind: Any) -> str:
+    return " or ".join(getattr(option, "__name__", str(option)) for option in get_args(kind)) or (
+        getattr(kind, "__name__", str(kind))
+    )

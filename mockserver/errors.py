@@ -6,8 +6,6 @@ it in its own envelope; paths that belong to no family get a small JSON error.
 
 import json
 import logging
-import re
-from collections.abc import Callable
 
 from connexion import AsyncApp
 from connexion.exceptions import (
@@ -22,9 +20,11 @@ from connexion.exceptions import (
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.families import Failure
+from mockserver.routes import Routes
 from mockserver.runtime import Mock
 
 log = logging.getLogger(__name__)
@@ -63,27 +63,6 @@ def _failure_from_problem(problem: ProblemException) -> Failure:
     return Failure(problem.status, "bad_request", detail)
 
 
-def allowed_methods(specs: dict[str, dict]) -> Callable[[str], tuple[str, ...]]:
-    """A function giving, for a request path, every method the specs declare on its route.
-
-    Connexion's own 405 names the methods of the first matching route only.
-    """
-    table: list[tuple[re.Pattern[str], tuple[str, ...]]] = []
-    for base_path, spec in specs.items():
-        for path, item in spec.get("paths", {}).items():
-            pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(base_path + path))
-            methods = tuple(
-                sorted(m.upper() for m in item if m in {"get", "put", "post", "delete", "patch"})
-            )
-            table.append((re.compile(pattern + "$"), methods))
-
-    def lookup(path: str) -> tuple[str, ...]:
-        # The specs' paths come literal-first, in routing order: the first match is the route.
-        return next((methods for pattern, methods in table if pattern.match(path)), ())
-
-    return lookup
-
-
 def _plain_json(failure: Failure) -> ConnexionResponse:
     headers = {"Allow": ", ".join(failure.allow)} if failure.allow else {}
     return ConnexionResponse(
@@ -94,7 +73,21 @@ def _plain_json(failure: Failure) -> ConnexionResponse:
     )
 
 
-def install_error_handlers(app: AsyncApp, mock: Mock, allow: Callable[[str], tuple]) -> None:
+async def render_failure(mock: Mock, scope: Scope, receive: Receive, failure: Failure) -> Response:
+    """The vendor's answer to a failure found before connexion has seen the request (world
+    selection, faults), as a response to send."""
+    scope.setdefault("extensions", {})
+    family = mock.family_for_path(scope["path"])
+    if family is None:
+        answer = _plain_json(failure)
+    else:
+        answer = await family.error_response(mock, ConnexionRequest(scope, receive), failure)
+    return Response(
+        answer.body, answer.status_code, headers=answer.headers, media_type=answer.content_type
+    )
+
+
+def install_error_handlers(app: AsyncApp, mock: Mock, routes: Routes) -> None:
     async def respond(request: ConnexionRequest, failure: Failure) -> ConnexionResponse:
         family = mock.family_for_path(request.url.path)
         if family is None:
@@ -112,7 +105,7 @@ def install_error_handlers(app: AsyncApp, mock: Mock, allow: Callable[[str], tup
         if isinstance(error, Forbidden):
             return await respond(request, Failure(403, "forbidden", str(error.detail)))
         if error.status_code == 405:
-            methods = allow(request.url.path)
+            methods = routes.methods(request.url.path)
             return await respond(
                 request, Failure(405, "method_not_allowed", "method not allowed", methods)
             )

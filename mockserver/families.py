@@ -18,7 +18,7 @@ class Failure:
     `reason` is one of: bad_request (unreadable or malformed request), argument (a well-formed
     request whose parameters break the spec's constraints), unauthenticated (no credentials),
     invalid_credentials, forbidden, not_found (no such route), method_not_allowed,
-    unsupported_media_type, too_large, internal.
+    unsupported_media_type, too_large, throttled (rate limited: 429), internal.
     """
 
     status: int
@@ -55,3 +55,8 @@ class ApiFamily(ABC):
     def body_limit(self, mock: "Mock") -> int:
         """The largest request body accepted, in bytes."""
         return 1_048_576
+
+    def persona(self, mock: "Mock", headers: Any, body: bytes | None = None) -> str | None:
+        """Who makes a request, by name, from its headers (and the body of a login, when given),
+        in the current world; None when unknown. Never raises."""
+        return None

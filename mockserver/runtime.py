@@ -1,12 +1,23 @@
 """The running mock: its configuration, its API families and its worlds."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from mockserver.clock import Clock
 from mockserver.config import Config
 from mockserver.families import ApiFamily
-from mockserver.ids import Ids
-from mockserver.world import World, load_scenario
+from mockserver.world import WORLD_NAME, World
 
 DEFAULT_WORLD = "default"
+
+# The world of the request being served; set per request by the world selection middleware.
+_current: ContextVar[str] = ContextVar("ticketkit_world", default=DEFAULT_WORLD)
+
+
+def current_world() -> str:
+    """The name of the world the current request is served from."""
+    return _current.get()
 
 
 class Mock:
@@ -16,22 +27,42 @@ class Mock:
         self.config = config
         self.families = families
         self._clock = clock
-        self._scenario = load_scenario(config.scenario)
         self.worlds: dict[str, World] = {}
+        # Bumped by every change of any world; the state file is written when it moves.
+        self.changes = 0
         self.world(DEFAULT_WORLD)
 
-    def world(self, name: str = DEFAULT_WORLD) -> World:
-        """The named world, created from the startup scenario on first use."""
+    def world(self, name: str | None = None) -> World:
+        """The named world (by default the current request's), created from the startup
+        scenario on first use."""
+        name = name or _current.get()
         if name not in self.worlds:
-            self.worlds[name] = World(
-                name,
-                self.config,
-                self.families,
-                self._scenario,
-                clock=self._clock,
-                ids=Ids(self.config.seed),
-            )
+            if not WORLD_NAME.match(name):
+                raise ValueError(f"invalid world name {name!r}")
+            self.worlds[name] = World(name, self.config, self.families, clock=self._clock)
+            self.changes += 1
         return self.worlds[name]
+
+    def forget(self, name: str) -> bool:
+        """Deletes a world; the default one is only emptied back to its scenario."""
+        if name not in self.worlds:
+            return False
+        if name == DEFAULT_WORLD:
+            self.worlds[name].reset()
+        else:
+            del self.worlds[name]
+        self.changes += 1
+        return True
+
+    @contextmanager
+    def serving(self, name: str) -> Iterator[World]:
+        """Makes `name` the current world for the code inside."""
+        world = self.world(name)
+        token = _current.set(name)
+        try:
+            yield world
+        finally:
+            _current.reset(token)
 
     def family_for_path(self, path: str) -> ApiFamily | None:
         for family in self.families:

@@ -25,6 +25,7 @@ class Store(Protocol):
     def export(self) -> dict[str, dict[str, Record]]: ...
     def load(self, data: dict[str, dict[str, Record]]) -> None: ...
     def clear(self) -> None: ...
+    def counts(self) -> dict[str, int]: ...
 
 
 class MemoryTable:
@@ -70,4 +71,9 @@ class MemoryStore:
                 table.put(key, copy.deepcopy(record))
 
     def clear(self) -> None:
-        self._tables.clear()
+        # The tables stay: models hold on to them.
+        for table in self._tables.values():
+            table._records.clear()
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(table) for name, table in self._tables.items()}

@@ -8,12 +8,11 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 from huaweicloudsdkcore.http.http_handler import HttpHandler
 
-from mockserver.clock import Clock, FrozenClock
+from mockserver.clock import Clock, FrozenClock, WorldClock
 from mockserver.coc import CocFamily
 from mockserver.config import Config
 from mockserver.huawei.signing import sign_headers
 from mockserver.iam import IamFamily
-from mockserver.ids import Ids
 from mockserver.osm import OsmFamily
 from mockserver.runtime import Mock
 from tests.conftest import T0, Client
@@ -43,12 +42,13 @@ def huawei_app(config: Config | None = None) -> Iterator[Client]:
     client.close()
 
 
-def reset_world(client: Client) -> FrozenClock:
-    """Puts the client's default world back to its fresh state, clock at T0 and ids seeded."""
+def reset_world(client: Client) -> WorldClock:
+    """Puts the client's default world back to its fresh state, clock frozen at T0 and ids
+    seeded."""
     world = client.mock.world()
-    world.clock = FrozenClock(T0)
-    world.ids = Ids(7)
+    world.ids.reseed(7)
     world.reset()
+    world.clock.freeze(T0)
     return world.clock
 
 

@@ -16,6 +16,7 @@ import pytest
 from mockserver.clock import FrozenClock
 from mockserver.config import Config, OsmSettings
 from mockserver.osm import lifecycle
+from mockserver.progression import Progression, Progressions
 from tests.conftest import T0, Client
 from tests.huawei_helpers import (
     DOMAIN_ID,
@@ -694,7 +695,8 @@ def test_business_errors_travel_with_the_configured_status(app_client, strict_ap
 
 @pytest.fixture(scope="module")
 def auto_app() -> Iterator[Client]:
-    yield from huawei_app(Config(seed=7, osm=OsmSettings(engineer_auto_reply_s=60)))
+    progression = Progressions(osm_engineer=Progression("seconds", 60))
+    yield from huawei_app(Config(seed=7, progression=progression))
 
 
 @pytest.mark.parametrize("looked_at", [60, 61, 3600])

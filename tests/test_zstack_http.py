@@ -7,6 +7,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from mockserver.config import Config, ZStackSettings
+from mockserver.progression import Progression, Progressions
 from tests.conftest import ADMIN_AUTH, ADMIN_SESSION
 from tests.zstack_helpers import (
     APPROVER1,
@@ -617,8 +618,11 @@ def test_deleting_a_middle_flow_relinks_the_next_one(client):
 # -- jobs -------------------------------------------------------------------------------------
 
 
+TWO_RUNNING_POLLS = Progressions(zstack_jobs=Progression("polls", 2))
+
+
 def test_a_job_answers_202_while_it_runs_then_its_result():
-    with client_for(Config(seed=7, zstack=ZStackSettings(job_running_polls=2))) as client:
+    with client_for(Config(seed=7, progression=TWO_RUNNING_POLLS)) as client:
         reply = change_status(client, PENDING_TICKET, "cancel")
 
         statuses = [poll(client, reply) for _ in range(3)]
@@ -629,7 +633,7 @@ def test_a_job_answers_202_while_it_runs_then_its_result():
 
 
 def test_a_running_job_has_already_changed_the_state():
-    with client_for(Config(seed=7, zstack=ZStackSettings(job_running_polls=2))) as client:
+    with client_for(Config(seed=7, progression=TWO_RUNNING_POLLS)) as client:
         change_status(client, PENDING_TICKET, "cancel")
 
         assert ticket(client, PENDING_TICKET)["status"] == "Cancelled"

@@ -2,11 +2,13 @@
 
 from typing import Any
 
+from mockserver.coc import scenario
 from mockserver.coc.errors import PROVIDER_CODE, InternalError, InvalidParameter
 from mockserver.coc.models import ATTACHMENT_MAX_BYTES, CocBackend
 from mockserver.coc.responses import CocResponses
 from mockserver.coc.validation import VALIDATORS
 from mockserver.families import Failure
+from mockserver.huawei import personas
 from mockserver.huawei.family import HuaweiFamily
 from mockserver.runtime import Mock
 from mockserver.world import World
@@ -24,7 +26,10 @@ class CocFamily(HuaweiFamily):
     validators = VALIDATORS
 
     def create_backend(self, world: World, data: dict[str, Any]) -> CocBackend:
-        return CocBackend(world.store, world.clock, world.ids)
+        backend = CocBackend(world.store, world.clock, world.ids, world.progression)
+        if data.get("tickets"):
+            scenario.seed(backend, data, personas.identity(world, "coc.tickets"))
+        return backend
 
     def responses(self, mock: Mock) -> CocResponses:
         return CocResponses(mock)

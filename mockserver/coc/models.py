@@ -15,6 +15,7 @@ from mockserver.coc.errors import InvalidParameter, NotAllowedNow, NotFound
 from mockserver.coc.workflow import CHANGE, ISSUE, PHASES
 from mockserver.huawei.identity import Principal
 from mockserver.ids import Ids
+from mockserver.progression import Progressions
 from mockserver.store import Record, Store
 
 CHANGE_LEVELS = ("change_level_010", "change_level_020", "change_level_030", "change_level_040")
@@ -134,7 +135,7 @@ HISTORY_FIELDS = frozenset(
         "work_flow_status",
     )
 )
-INTERNAL = ("domain_id",)
+INTERNAL = ("domain_id", "process_start")
 
 ATTACHMENT_TYPES = ("jpg", "jpeg", "png", "docx", "txt", "pdf")
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
@@ -211,7 +212,10 @@ def _number(value: Any) -> float | None:
 
 
 class CocBackend:
-    def __init__(self, store: Store, clock: Clock, ids: Ids) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, ids: Ids, progression: Progressions | None = None
+    ) -> None:
+        self.progression = progression or Progressions()
         self.tickets = store.table("coc.tickets")
         self.sub_tickets = store.table("coc.sub_tickets")
         self.histories = store.table("coc.histories")
@@ -302,7 +306,11 @@ class CocBackend:
     ) -> Record:
         now = self.now_ms()
         ticket_id = self._new_ticket_id("CM" if kind == CHANGE else "IM")
-        status = workflow.FIRST[(kind, started)]
+        start = self.progression.coc_process_start
+        # The process starts asynchronously: until the world's progression says it has, the
+        # ticket stays in its draft status.
+        pending = started and start.mode != "immediate"
+        status = workflow.FIRST[(kind, started and not pending)]
         record: Record = {
             **fields,
             "id": str(self.ids.uuid()),
@@ -321,6 +329,11 @@ class CocBackend:
         }
         if kind == ISSUE and fields.get("issue_contact_person"):
             record["assignee"] = fields["issue_contact_person"]
+        if pending:
+            record["process_start"] = {
+                "polls": int(start.value) if start.mode == "polls" else 0,
+                "due": now + int(start.value * 1000) if start.mode == "seconds" else now,
+            }
         self.tickets.put(ticket_id, record)
         self._add_sub_tickets(record, sub_tickets, CREATE_SUB_FIELDS, caller.user_id)
         self._history(record, "create_ticket", "Create ticket", caller.user_id, None)
@@ -399,7 +412,20 @@ class CocBackend:
         return record
 
     def _tick(self, record: Record) -> None:
-        """A suspended issue resumes by itself once its estimated recovery time has passed."""
+        """What happens by itself when a ticket is read: its asynchronous process starts, and
+        a suspended issue resumes once its estimated recovery time has passed."""
+        start = record.get("process_start")
+        if start is not None:
+            draft = workflow.FIRST[(record["ticket_type_id"], False)]
+            if record["work_flow_status"] != draft:
+                del record["process_start"]  # acted on meanwhile; nothing left to start
+            elif start["polls"] > 0:
+                start["polls"] -= 1
+            elif self.now_ms() >= start["due"]:
+                del record["process_start"]
+                self._move(record, workflow.FIRST[(record["ticket_type_id"], True)], "system")
+                self._history(record, "start_process", "Start process", "system", None)
+            self.tickets.put(record["ticket_id"], record)
         due = record.get("estimated_recovery_time")
         if record["work_flow_status"] == "issues_suspended" and due and self.now_ms() >= due:
             self._move(record, "issues_locating", "system")

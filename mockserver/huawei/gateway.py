@@ -21,6 +21,11 @@ GATEWAY_CODES = {
         "The API does not exist or has not been published in the environment",
     ),
     "too_large": ("APIGW.0201", "Request entity too large"),
+    "throttled": (
+        "APIG.0308",
+        "The throttling threshold has been reached: "
+        "policy user over ratelimit,limit:10,time:1 second",
+    ),
 }
 
 

@@ -3,8 +3,9 @@
 from typing import Any
 
 from mockserver.families import Failure
+from mockserver.huawei import personas
 from mockserver.huawei.family import HuaweiFamily
-from mockserver.osm import catalog, errors
+from mockserver.osm import catalog, errors, scenario
 from mockserver.osm.models import MB, OsmBackend
 from mockserver.osm.responses import OsmResponses
 from mockserver.osm.validation import VALIDATORS
@@ -24,7 +25,7 @@ class OsmFamily(HuaweiFamily):
     validators = VALIDATORS
 
     def create_backend(self, world: World, data: dict[str, Any]) -> OsmBackend:
-        return OsmBackend(
+        backend = OsmBackend(
             world.store,
             world.clock,
             world.ids,
@@ -32,8 +33,11 @@ class OsmFamily(HuaweiFamily):
             engineer=data.get("engineer"),
             privileges=data.get("privileges"),
             privilege_policy=data.get("privilege_policy", False),
-            auto_reply_s=world.config.osm.engineer_auto_reply_s,
+            progression=world.progression,
         )
+        if data.get("cases"):
+            scenario.seed(backend, data, personas.identity(world, "osm.cases"))
+        return backend
 
     def responses(self, mock: Mock) -> OsmResponses:
         return OsmResponses(mock)

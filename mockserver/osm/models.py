@@ -27,6 +27,7 @@ from mockserver.osm.errors import (
     PressedTooOften,
     UnknownSeverity,
 )
+from mockserver.progression import Progressions
 from mockserver.store import Record, Store
 
 MB = 1024 * 1024
@@ -93,7 +94,7 @@ class OsmBackend:
         engineer: dict[str, str] | None = None,
         privileges: dict[str, list[str]] | None = None,
         privilege_policy: bool = False,
-        auto_reply_s: int = 0,
+        progression: Progressions | None = None,
     ) -> None:
         self.cases = store.table("osm.cases")
         self.messages = store.table("osm.messages")
@@ -107,7 +108,8 @@ class OsmBackend:
         self.catalog = catalog
         self.engineer = engineer or DEFAULT_ENGINEER
         self.privilege_policy = privilege_policy
-        self.auto_reply_s = auto_reply_s
+        self.progression = progression or Progressions()
+        self.engineer_polls = store.table("osm.engineer_polls")
         for domain_id, names in (privileges or {}).items():
             self.privileges.put(domain_id, {"domain_id": domain_id, "privileges": sorted(names)})
 
@@ -541,8 +543,10 @@ class OsmBackend:
 
     def catch_up(self) -> None:
         """The engineer's automatic answers that are due: a case whose last message is the
-        customer's, waiting for auto_reply_s on the engineer (status 0 or 1), gets a reply."""
-        if not self.auto_reply_s:
+        customer's, waiting on the engineer (status 0 or 1), gets a reply when the world's
+        osm_engineer progression says (at once, after N looks at OSM, or after N seconds)."""
+        progression = self.progression.osm_engineer
+        if progression.mode == "manual":
             return
         now = self.clock.now()
         last: dict[str, Record] = {}
@@ -550,9 +554,21 @@ class OsmBackend:
             last[message["incident_id"]] = message
         for case_id, message in last.items():
             case = self.cases.get(case_id)
-            due = message["create_time"] + self.auto_reply_s
             waiting = case["status"] in (lifecycle.TO_BE_PROCESSED, lifecycle.PROCESSING)
-            if waiting and message["type"] == lifecycle.CUSTOMER and due <= now:
+            if not (waiting and message["type"] == lifecycle.CUSTOMER):
+                continue
+            if progression.mode == "polls":
+                seen = self.engineer_polls.get(case_id)
+                if seen is None or seen["message_id"] != message["message_id"]:
+                    seen = {"incident_id": case_id, "message_id": message["message_id"], "polls": 0}
+                if seen["polls"] < progression.value:
+                    seen["polls"] += 1
+                    self.engineer_polls.put(case_id, seen)
+                    continue
+                due = now
+            else:
+                due = message["create_time"] + progression.value
+            if due <= now:
                 self.engineer_act(case_id, "reply", AUTO_REPLY, at=due)
 
     def case_quota(self, caller: Principal) -> tuple[int, int]:

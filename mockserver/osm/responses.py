@@ -13,7 +13,7 @@ from mockserver.huawei.auth import caller
 from mockserver.osm import present
 from mockserver.osm.errors import BadRequest, InvalidParameter, OsmError
 from mockserver.osm.models import OsmBackend
-from mockserver.runtime import Mock
+from mockserver.runtime import DEFAULT_WORLD, Mock, current_world
 
 Reply = tuple[Any, int] | tuple[Any, int, dict[str, str]]
 JSON = {"Content-Type": "application/json"}
@@ -424,4 +424,7 @@ def file_reply(name: str, content: bytes) -> Reply:
 
 
 def _url(key: str) -> str:
-    return str(request.base_url).rstrip("/") + ACCESS_URL_PATH + key
+    """The download link; outside the default world it names its world."""
+    world = current_world()
+    where = "" if world == DEFAULT_WORLD else f"?world={world}"
+    return str(request.base_url).rstrip("/") + ACCESS_URL_PATH + key + where

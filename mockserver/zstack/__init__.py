@@ -17,7 +17,7 @@ from mockserver.world import World
 from mockserver.zstack import scenario
 from mockserver.zstack.errors import InternalError, InvalidArgument, InvalidSession, ZStackError
 from mockserver.zstack.jobs import answers_with_job
-from mockserver.zstack.models import ZStackBackend
+from mockserver.zstack.models import ACCOUNT, ZStackBackend
 from mockserver.zstack.responses import ZStackResponses
 from mockserver.zstack.validation import VALIDATORS
 from mockserver.zstack.webhooks import WebHooks
@@ -59,7 +59,9 @@ class ZStackFamily(ApiFamily):
         self.async_operations = _async_operations(spec)
 
     def create_backend(self, world: World, data: dict[str, Any]) -> ZStackBackend:
-        backend = ZStackBackend(world.store, world.clock, world.ids, world.config.zstack)
+        backend = ZStackBackend(
+            world.store, world.clock, world.ids, world.config.zstack, world.progression
+        )
         scenario.seed(backend, data)
         return backend
 
@@ -95,6 +97,29 @@ class ZStackFamily(ApiFamily):
 
     def body_limit(self, mock: Mock) -> int:
         return mock.config.zstack.max_body_bytes
+
+    def persona(self, mock: Mock, headers: Any, body: bytes | None = None) -> str | None:
+        """The account or virtual ID name of the session in `Authorization: OAuth <session>`,
+        or the name a login's body gives."""
+        try:
+            backend: ZStackBackend = mock.world().backends.get(self.name)
+            if backend is None:
+                return None
+            scheme, _, session_uuid = (headers.get("authorization") or "").partition(" ")
+            session = backend.sessions.get(session_uuid.strip()) if scheme == "OAuth" else None
+            if session is not None:
+                table = backend.accounts if session["userType"] == ACCOUNT else backend.virtual_ids
+                user = table.get(session["userUuid"])
+                return user["name"] if user else None
+            if body:
+                data = json.loads(body)
+                account = data.get("logInByAccount") or {}
+                virtual_id = data.get("loginIAM2VirtualID") or {}
+                name = account.get("accountName") or virtual_id.get("name")
+                return name if isinstance(name, str) else None
+        except Exception:
+            return None
+        return None
 
     async def error_response(
         self, mock: Mock, request: ConnexionRequest, failure: Failure

@@ -1,11 +1,13 @@
 """ZStack's asynchronous jobs: what a 202's `location` points at, and what polling it answers."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from mockserver.clock import Clock
 from mockserver.ids import Ids
+from mockserver.progression import Progression
 from mockserver.store import Store
 
 JOB_UUID = re.compile(r"^[0-9a-fA-F]{32}$")
@@ -28,11 +30,13 @@ class Poll:
 
 
 class Jobs:
-    def __init__(self, store: Store, clock: Clock, ids: Ids, running_polls: int) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, ids: Ids, progression: Callable[[], Progression]
+    ) -> None:
         self._table = store.table("zstack.jobs")
         self._clock = clock
         self._ids = ids
-        self._running_polls = running_polls
+        self._progression = progression
 
     def reserve(self, wanted: str | None) -> str:
         """The uuid for a new job: the caller's X-Job-UUID if usable, else a fresh one."""
@@ -45,15 +49,19 @@ class Jobs:
         return wanted.lower()
 
     def finish(self, uuid: str, status: int, body: dict[str, Any]) -> None:
-        """Records a job's outcome; polls see it once the job's running polls are used up."""
+        """Records a job's outcome; polls see it once the job has run as long as the world's
+        progression says (polls answering 202 {}, or virtual seconds)."""
+        now = self._clock.now()
+        progression = self._progression()
         self._table.put(
             uuid,
             {
                 "uuid": uuid,
                 "status": status,
                 "body": body,
-                "runningPolls": self._running_polls,
-                "createDate": int(self._clock.now() * 1000),
+                "runningPolls": int(progression.value) if progression.mode == "polls" else 0,
+                "readyAt": now + progression.value if progression.mode == "seconds" else now,
+                "createDate": int(now * 1000),
             },
         )
 
@@ -64,5 +72,7 @@ class Jobs:
         if job["runningPolls"] > 0:
             job["runningPolls"] -= 1
             self._table.put(uuid, job)
+            return Poll(202, {})
+        if self._clock.now() < job.get("readyAt", 0):
             return Poll(202, {})
         return Poll(job["status"], job["body"])

@@ -13,6 +13,7 @@ from typing import Any
 from mockserver.clock import Clock
 from mockserver.config import ZStackSettings
 from mockserver.ids import Ids
+from mockserver.progression import Progressions
 from mockserver.store import Record, Store
 from mockserver.zstack.errors import (
     AuthenticationFailed,
@@ -84,7 +85,14 @@ class Actor:
 
 
 class ZStackBackend:
-    def __init__(self, store: Store, clock: Clock, ids: Ids, settings: ZStackSettings) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        ids: Ids,
+        settings: ZStackSettings,
+        progression: Progressions | None = None,
+    ) -> None:
         self._clock = clock
         self._ids = ids
         self._settings = settings
@@ -100,7 +108,8 @@ class ZStackBackend:
         self.archive_tickets = store.table("zstack.archive_tickets")
         self.archive_histories = store.table("zstack.archive_histories")
         self.counters = store.table("zstack.counters")
-        self.jobs = Jobs(store, clock, ids, settings.job_running_polls)
+        progression = progression or Progressions()
+        self.jobs = Jobs(store, clock, ids, lambda: progression.zstack_jobs)
 
     # -- time and ids -------------------------------------------------------------------------
 

@@ -1,0 +1,42 @@
+"""The specs' routes as one table: which operation a method and path reach, which methods a
+path allows. Used where connexion's own routing has not run or does not say enough."""
+
+import re
+from dataclasses import dataclass
+
+METHODS = ("get", "put", "post", "delete", "patch")
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: re.Pattern[str]
+    operations: dict[str, str]  # method (upper case) -> operationId
+
+
+class Routes:
+    def __init__(self, specs: dict[str, dict]) -> None:
+        """`specs` maps base paths to specs whose paths come literal-first, in routing order."""
+        self._table: list[Route] = []
+        for base_path, spec in specs.items():
+            for path, item in spec.get("paths", {}).items():
+                pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(base_path + path))
+                operations = {
+                    method.upper(): item[method].get("operationId", "")
+                    for method in METHODS
+                    if method in item
+                }
+                self._table.append(Route(re.compile(pattern + "$"), operations))
+
+    def _route(self, path: str) -> Route | None:
+        return next((route for route in self._table if route.pattern.match(path)), None)
+
+    def methods(self, path: str) -> tuple[str, ...]:
+        """Every method the specs declare on the route of `path` (connexion's 405 names only
+        those of the first matching route)."""
+        route = self._route(path)
+        return tuple(sorted(route.operations)) if route else ()
+
+    def operation(self, method: str, path: str) -> str | None:
+        """The operationId that `method path` reaches, if any."""
+        route = self._route(path)
+        return route.operations.get(method.upper()) if route else None
