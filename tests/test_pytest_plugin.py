@@ -13,6 +13,13 @@ from mockserver.world import WORLD_NAME
 
 pytest_plugins = ["pytester"]
 
+
+@pytest.fixture(autouse=True)
+def outside_xdist(monkeypatch):
+    """The runs below are not xdist workers, even when this suite runs under xdist."""
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+
+
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "test_ticket_screen.py"
 # A project as strict as ours: any warning fails its tests.
 STRICT_INI = "[pytest]\nfilterwarnings =\n    error\n"
