@@ -21,10 +21,9 @@ from mockserver.faults import FaultMiddleware
 from mockserver.journal import JournalMiddleware
 from mockserver.resources import specs_dir
 from mockserver.routes import Routes
-from mockserver.runtime import Mock
+from mockserver.runtime import ADMIN_PATH, Mock
 from mockserver.selection import WorldSelectionMiddleware
 
-ADMIN_BASE_PATH = "/__admin"
 ADMIN_BODY_LIMIT = 1_048_576
 # Response headers a browser app may read: IAM's token, ZStack's job location, request ids.
 EXPOSED_HEADERS = [
@@ -93,18 +92,18 @@ def create_app(mock: Mock) -> AsyncApp:
     # UI cannot share the base path "" with COC, whose paths start at the root.)
     admin_spec = _load_spec("admin.yaml")
     ui_entries.append(
-        {"name": admin_spec["info"]["title"], "url": f"{ADMIN_BASE_PATH}/openapi.json"}
+        {"name": admin_spec["info"]["title"], "url": f"{ADMIN_PATH}/openapi.json"}
     )
     app.add_api(
         admin_spec,
-        base_path=ADMIN_BASE_PATH,
+        base_path=ADMIN_PATH,
         resolver=_resolver(admin.AdminResponses(mock)),
         validate_responses=mock.config.validate_responses,
         swagger_ui_options=SwaggerUIOptions(swagger_ui_template_arguments={"urls": ui_entries}),
     )
 
     async def to_swagger_ui(request):
-        return RedirectResponse(f"{ADMIN_BASE_PATH}/ui/")
+        return RedirectResponse(f"{ADMIN_PATH}/ui/")
 
     app.add_url_rule("/ui", "ui", to_swagger_ui, methods=["GET"])
     app.add_url_rule("/ui/", "ui_slash", to_swagger_ui, methods=["GET"])

@@ -27,23 +27,19 @@ httpx's ASGITransport) raise ConnectionDropped, a ConnectionResetError, instead.
 
 import asyncio
 import contextlib
-import functools
 import inspect
 import logging
 import random
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import anyio
-import yaml
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.families import Failure
-from mockserver.resources import specs_dir
+from mockserver.routes import vendor_routes
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +48,6 @@ HEADER = "X-Mock-Fault"
 SOURCE_HEADER = "X-Mock-Fault-Source"
 # Where the middleware leaves what it did to a request, for the journal.
 SCOPE_KEY = "ticketkit.fault"
-ADMIN_PREFIX = "/__admin"
 
 APIS = ("zstack", "coc", "osm", "iam")
 METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH")
@@ -83,40 +78,6 @@ class ConnectionDropped(ConnectionResetError):
     """Raised by the fault middleware to make the server drop the connection."""
 
 
-# -- the specs' operations ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SpecOperations:
-    ids: frozenset[str]
-    routes: frozenset[tuple[str, str]]  # (METHOD, base path + path template)
-
-
-@functools.lru_cache(maxsize=1)
-def spec_operations() -> SpecOperations:
-    """Every operation the vendor specs declare (read once per process)."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    ids, routes = set(), set()
-    for path in sorted(specs_dir().glob("*.yaml")):
-        if path.name == "admin.yaml":
-            continue
-        spec = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
-        servers = spec.get("servers") or [{}]
-        base = urlsplit(servers[0].get("url", "")).path.rstrip("/")
-        for template, item in (spec.get("paths") or {}).items():
-            for method in METHODS:
-                operation = (item or {}).get(method.lower())
-                if isinstance(operation, dict):
-                    routes.add((method, base + template))
-                    if operation.get("operationId"):
-                        ids.add(operation["operationId"])
-    return SpecOperations(frozenset(ids), frozenset(routes))
-
-
-def _template_pattern(template: str) -> re.Pattern[str]:
-    return re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$")
-
-
 # -- rules --------------------------------------------------------------------------------------
 
 
@@ -139,28 +100,13 @@ class FaultRule:
     index: int
     given: dict[str, Any]  # the rule as given, normalised (what export() shows)
     api: str | None = None
-    operation_id: str | None = None
-    method: str | None = None  # with `template`, for "METHOD /path/template" operations
-    template: str | None = None
+    operation_id: str | None = None  # also for "METHOD /path/template", resolved when parsed
     persona: str | None = None
     rate: float = 1.0
     latency: Latency | None = None
     status: int | None = None
     retry_after_s: int | None = None
     drop: bool = False
-    pattern: re.Pattern[str] | None = None  # of `template`
-
-    def matches_operation(
-        self, method: str, path: str, operation: str | None, resolve: Callable[[str, str], Any]
-    ) -> bool:
-        if self.operation_id is not None:
-            return operation == self.operation_id
-        if self.template is None:
-            return True
-        if method.upper() != self.method or not self.pattern.match(path):
-            return False
-        # The template's own route, not a literal sibling: /tickets/{uuid} is not /tickets/archives.
-        return resolve(self.method, self.template) == operation
 
 
 def _is_number(value: Any) -> bool:
@@ -192,25 +138,26 @@ def _latency(value: Any, where: str) -> tuple[Latency, Any]:
     )
 
 
-def _operation(value: Any, where: str) -> tuple[dict[str, Any], str]:
+def _operation(value: Any, where: str) -> tuple[str, str]:
+    """The operationId a rule's `operation` names (an operationId, or "METHOD /path/template"
+    of the specs), and the operation as the rule shows it."""
     if not isinstance(value, str) or not value.strip():
         raise FaultError(f"{where}: expected an operationId or 'METHOD /path', got {value!r}")
-    known = spec_operations()
+    known = vendor_routes().templates
     method, _, template = value.strip().partition(" ")
     if not template:
-        if method not in known.ids:
+        if method not in known.values():
             raise FaultError(f"{where}: no operation {method!r} in the specs")
-        return {"operation_id": method}, method
+        return method, method
     method, template = method.upper(), template.strip()
     if method not in METHODS:
         raise FaultError(f"{where}: expected one of {', '.join(METHODS)}, got {value!r}")
-    if (method, template) not in known.routes:
+    if (method, template) not in known:
         raise FaultError(
             f"{where}: no operation {method} {template} in the specs (write the full path "
             "template, base path included, e.g. 'GET /v2/servicerequest/cases')"
         )
-    parsed = {"method": method, "template": template, "pattern": _template_pattern(template)}
-    return parsed, f"{method} {template}"
+    return known[(method, template)], f"{method} {template}"
 
 
 def parse_rule(rule: Any, index: int, where: str | None = None) -> FaultRule:
@@ -227,8 +174,9 @@ def parse_rule(rule: Any, index: int, where: str | None = None) -> FaultRule:
             raise FaultError(f"{where}.api: expected one of {', '.join(APIS)}, got {rule['api']!r}")
         fields["api"] = given["api"] = rule["api"]
     if "operation" in rule:
-        parsed, given["operation"] = _operation(rule["operation"], f"{where}.operation")
-        fields.update(parsed)
+        fields["operation_id"], given["operation"] = _operation(
+            rule["operation"], f"{where}.operation"
+        )
     if "persona" in rule:
         persona = rule["persona"]
         if not isinstance(persona, str) or not persona.strip():
@@ -363,23 +311,20 @@ class FaultRules:
         self,
         *,
         api: str,
-        method: str,
-        path: str,
         operation: str | None,
         persona: Callable[[], str | None],
-        resolve: Callable[[str, str], Any],
         extra: dict[str, Any] | None = None,
     ) -> Decision:
         """Draws the faults of one request. `persona()` is asked only when a rule needs it;
-        `resolve(method, path)` gives the operationId of a path; `extra` is a fault from the
-        X-Mock-Fault header, applied after the rules and winning over them."""
+        `extra` is a fault from the X-Mock-Fault header, applied after the rules and winning
+        over them."""
         decision = Decision()
         fired: list[str] = []
         answer: tuple[str, int | None, int | None, bool] | None = None
         for rule in self.rules:
             if rule.api is not None and rule.api != api:
                 continue
-            if not rule.matches_operation(method, path, operation, resolve):
+            if rule.operation_id is not None and rule.operation_id != operation:
                 continue
             if rule.persona is not None and persona() != rule.persona:
                 continue
@@ -475,10 +420,7 @@ class FaultMiddleware:
         quiet_drops_in_logs()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        family = None
-        if scope["type"] == "http" and not path.startswith(ADMIN_PREFIX):
-            family = self.mock.family_for_path(path)
+        family = self.mock.family_for_request(scope)
         if family is None:
             await self.app(scope, receive, send)
             return
@@ -497,7 +439,7 @@ class FaultMiddleware:
                 await self._answer(scope, receive, send, Failure(400, "bad_request", str(error)))
                 return
 
-        method = scope["method"]
+        method, path = scope["method"], scope["path"]
         operation = self.routes.operation(method, path)
         persona: str | None = None
         if any(rule.persona is not None for rule in world.faults.rules):
@@ -508,13 +450,7 @@ class FaultMiddleware:
                     persona = persona_of(family, self.mock, headers, body)
 
         decision = world.faults.decide(
-            api=family.name,
-            method=method,
-            path=path,
-            operation=operation,
-            persona=lambda: persona,
-            resolve=self.routes.operation,
-            extra=extra,
+            api=family.name, operation=operation, persona=lambda: persona, extra=extra
         )
         if not decision.anything:
             await self.app(scope, receive, send)

@@ -20,13 +20,12 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.faults import SCOPE_KEY as FAULT_KEY
-from mockserver.faults import ConnectionDropped, persona_of, read_small_body, spec_operations
+from mockserver.faults import ConnectionDropped, persona_of, read_small_body
 
 log = logging.getLogger(__name__)
 
 BODY_LIMIT = 16 * 1024
 REDACTED = "[redacted]"
-ADMIN_PREFIX = "/__admin"
 
 SECRET_HEADERS = frozenset(
     {"x-auth-token", "x-subject-token", "x-security-token", "cookie", "set-cookie"}
@@ -199,26 +198,6 @@ def _redact_text(text: str, *, whole: bool, session_reply: bool) -> str:
 # -- the middleware -----------------------------------------------------------------------------
 
 
-def _login_operations(mock: Any) -> frozenset[str]:
-    """ZStack's login operationIds: its spec's operations whose path ends with /login."""
-    family = next((f for f in mock.families if f.name == "zstack"), None)
-    if family is None:
-        return frozenset()
-    import yaml
-
-    from mockserver.resources import specs_dir
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    spec = yaml.load((specs_dir() / family.spec_file).read_text(encoding="utf-8"), Loader=loader)
-    return frozenset(
-        operation["operationId"]
-        for path, item in spec.get("paths", {}).items()
-        if path.endswith("/login")
-        for operation in item.values()
-        if isinstance(operation, dict) and "operationId" in operation
-    )
-
-
 class JournalMiddleware:
     """Records every exchange of a vendor API in the current world's journal.
 
@@ -230,14 +209,15 @@ class JournalMiddleware:
         self.app = app
         self.mock = mock
         self.routes = routes
-        self.logins = _login_operations(mock)
-        spec_operations()  # read the specs now rather than on a first request
+        # ZStack's logins, whose answers carry the new session's uuid
+        self.logins = frozenset(
+            operation_id
+            for (_, template), operation_id in routes.templates.items()
+            if template.startswith("/zstack/") and template.endswith("/login")
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        family = None
-        if scope["type"] == "http" and not path.startswith(ADMIN_PREFIX):
-            family = self.mock.family_for_path(path)
+        family = self.mock.family_for_request(scope)
         if family is None:
             await self.app(scope, receive, send)
             return

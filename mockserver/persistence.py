@@ -84,10 +84,6 @@ def write_atomically(path: Path, text: str) -> None:
             os.close(directory)
 
 
-def save(mock: Mock, path: Path) -> None:
-    write_atomically(path, json.dumps(snapshot(mock), separators=(",", ":")))
-
-
 @asynccontextmanager
 async def keeping(mock: Mock, path: Path) -> AsyncIterator[None]:
     """While the app runs, writes the state file whenever the worlds have changed (at most

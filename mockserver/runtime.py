@@ -10,6 +10,7 @@ from mockserver.families import ApiFamily
 from mockserver.world import WORLD_NAME, World
 
 DEFAULT_WORLD = "default"
+ADMIN_PATH = "/__admin"
 
 # The world of the request being served; set per request by the world selection middleware.
 _current: ContextVar[str] = ContextVar("ticketkit_world", default=DEFAULT_WORLD)
@@ -63,6 +64,13 @@ class Mock:
             yield world
         finally:
             _current.reset(token)
+
+    def family_for_request(self, scope: dict) -> ApiFamily | None:
+        """The vendor API family an HTTP request is for; None for the admin API and others."""
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path.startswith(ADMIN_PATH):
+            return None
+        return self.family_for_path(path)
 
     def family_for_path(self, path: str) -> ApiFamily | None:
         for family in self.families:

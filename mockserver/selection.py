@@ -9,12 +9,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.errors import render_failure
 from mockserver.families import Failure
-from mockserver.runtime import DEFAULT_WORLD, Mock
+from mockserver.runtime import ADMIN_PATH, DEFAULT_WORLD, Mock
 from mockserver.world import WORLD_NAME, ScenarioError
 
 HEADER = "X-Mock-World"
 COOKIE = "ticketkit-world"
-ADMIN_PREFIX = "/__admin"
 
 
 def requested_world(headers: Headers) -> str | None:
@@ -35,7 +34,7 @@ class WorldSelectionMiddleware:
         self.mock = mock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
+        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PATH):
             await self.app(scope, receive, send)
             return
         name = requested_world(Headers(scope=scope)) or DEFAULT_WORLD
