@@ -7,6 +7,7 @@ Records are scoped to the caller's domain: tickets of other domains do not exist
 import base64
 import time
 from collections.abc import Iterable
+from itertools import islice
 from typing import Any
 
 from mockserver.clock import Clock
@@ -136,6 +137,8 @@ HISTORY_FIELDS = frozenset(
     )
 )
 INTERNAL = ("domain_id", "process_start")
+# Ticket fields whose `=` and `in` filters a list answers from an index.
+LISTED_BY = ("phase", "work_flow_status")
 
 ATTACHMENT_TYPES = ("jpg", "jpeg", "png", "docx", "txt", "pdf")
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
@@ -220,6 +223,22 @@ class CocBackend:
         self.sub_tickets = store.table("coc.sub_tickets")
         self.histories = store.table("coc.histories")
         self.attachments = store.table("coc.attachments")
+        # A domain's tickets of a kind newest first (the lists' default order), as a whole and
+        # by the fields lists filter on most.
+        self.tickets.add_index("newest", _kind, order=_newest, descending=True)
+        for field in LISTED_BY:
+            self.tickets.add_index(
+                f"newest:{field}", _kind_and(field), order=_newest, descending=True
+            )
+        # Per domain, the tickets that change by themselves when read (see _tick).
+        self.tickets.add_index("waiting", _waiting)
+        # Sub-tickets and history rows stay with their ticket.
+        self.sub_tickets.add_index(
+            "main_ticket_id", lambda s: _hashable(s.get("main_ticket_id")), fixed=True
+        )
+        self.histories.add_index(
+            "ticket_id", lambda row: _text_or_none(row.get("ticket_id")), fixed=True
+        )
         self.clock = clock
         self.ids = ids
 
@@ -316,7 +335,7 @@ class CocBackend:
             "id": str(self.ids.uuid()),
             "ticket_id": ticket_id,
             "real_ticket_id": ticket_id,
-            "ticket_type_id": kind,
+            "ticket_type_id": CHANGE if kind == CHANGE else ISSUE,  # not the path's copy
             "phase": PHASES[status],
             "work_flow_status": status,
             "is_start_process": started,
@@ -350,9 +369,7 @@ class CocBackend:
         self, ticket: Record, subs: Iterable[dict], fields: tuple[str, ...], operator: str
     ) -> None:
         """Numbers and stores `subs`, keeping only their `fields`."""
-        existing = sum(
-            1 for s in self.sub_tickets.values() if s["main_ticket_id"] == ticket["ticket_id"]
-        )
+        existing = self.sub_tickets.count("main_ticket_id", ticket["ticket_id"])
         now = self.now_ms()
         for number, sub in enumerate(subs, start=existing + 1):
             sub_id = f"{ticket['ticket_id']}-{number:02d}"
@@ -440,45 +457,97 @@ class CocBackend:
         return shown
 
     def _subs_of(self, ticket_id: str) -> list[dict]:
-        return [dict(s) for s in self.sub_tickets.values() if s["main_ticket_id"] == ticket_id]
+        return [dict(s) for s in self.sub_tickets.lookup("main_ticket_id", ticket_id)]
 
     def list_tickets(
         self, caller: Principal, kind: str, params: dict[str, Any]
-    ) -> tuple[list, int]:
-        filters = _compile_filters(params.get("string_filters") or [], TICKET_FIELDS)
+    ) -> tuple[list, int | None]:
+        """A page of the caller's tickets of `kind`, and how many match in all when
+        `contain_total` asks (else None)."""
+        string_filters = params.get("string_filters") or []
+        tests = _compile_filters(string_filters, TICKET_FIELDS)
         sort_field, descending = _sort(
             params.get("sort_filter"), TICKET_FIELDS, "create_time", True
         )
         categories = params.get("ticket_types") or []
         page, per_page = params.get("page", 1), params.get("per_page", 10)
-        rows = []
-        for record in self.tickets.values():
-            if record["domain_id"] != caller.domain_id or record["ticket_type_id"] != kind:
-                continue
-            self._tick(record)
-            if categories and record.get("ticket_type") not in categories:
-                continue
-            if all(test(record) for test in filters):
-                rows.append(record)
-        rows = _sorted(rows, sort_field, descending)
+        self._tick_waiting(caller, kind)
+        domain = caller.domain_id
+
+        def listed(record: Record) -> bool:
+            return (not categories or record.get("ticket_type") in categories) and all(
+                test(record) for test in tests
+            )
+
         start = (page - 1) * per_page
+        if (sort_field, descending) == ("create_time", True):
+            index, values, exact = self._ticket_index(domain, kind, string_filters)
+            exact = exact and not categories
+            rows = filter(listed, self.tickets.lookup(index, *values))
+            if exact or not params.get("contain_total"):
+                # In order already; the total, if wanted, is the index's: read just the page.
+                chosen = list(islice(rows, start, start + per_page))
+                total = self.tickets.count(index, *values) if exact else None
+            else:
+                everything = list(rows)
+                chosen, total = everything[start : start + per_page], len(everything)
+        else:
+            everything = [
+                record
+                for record in self.tickets.values()
+                if record["domain_id"] == domain
+                and record["ticket_type_id"] == kind
+                and listed(record)
+            ]
+            everything = _sorted(everything, sort_field, descending)
+            chosen, total = everything[start : start + per_page], len(everything)
         shown = [
-            self.present(r, with_sub_tickets=bool(params.get("contain_sub_ticket")))
-            for r in rows[start : start + per_page]
+            self.present(r, with_sub_tickets=bool(params.get("contain_sub_ticket"))) for r in chosen
         ]
-        return shown, len(rows)
+        return shown, total
+
+    def _ticket_index(
+        self, domain: str, kind: str, string_filters: list[dict]
+    ) -> tuple[str, list, bool]:
+        """The index a newest-first list reads (its name and values), and whether every ticket
+        it yields passes the filters: the least populated of the domain's tickets of the kind
+        and those an `=` or `in` filter on a LISTED_BY field picks."""
+        choices = [("newest", [(domain, kind)], not string_filters)]
+        for item in string_filters:
+            if item["field"] in LISTED_BY and item.get("operator") in ("=", "in"):
+                values = [(domain, kind, value) for value in item["values"]]
+                choices.append((f"newest:{item['field']}", values, len(string_filters) == 1))
+        return min(choices, key=lambda choice: self.tickets.count(choice[0], *choice[1]))
+
+    def _tick_waiting(self, caller: Principal, kind: str | None = None) -> None:
+        """Ticks the caller's tickets (of `kind`, if given) that change by themselves."""
+        for record in list(self.tickets.lookup("waiting", caller.domain_id)):
+            if kind is None or record["ticket_type_id"] == kind:
+                self._tick(record)
 
     def list_histories(self, caller: Principal, kind: str, params: dict[str, Any]) -> list[dict]:
-        filters = _compile_filters(params.get("string_filters") or [], HISTORY_FIELDS)
+        string_filters = params.get("string_filters") or []
+        filters = _compile_filters(string_filters, HISTORY_FIELDS)
         sort_field, descending = _sort(
             params.get("sort_filter"), HISTORY_FIELDS, "start_time", False
         )
-        for record in self.tickets.values():
-            if record["domain_id"] == caller.domain_id:
-                self._tick(record)
+        self._tick_waiting(caller)
+        ticket_ids = next(
+            (
+                f["values"]
+                for f in string_filters
+                if f["field"] == "ticket_id" and f.get("operator") in ("=", "in")
+            ),
+            None,
+        )
+        candidates = (
+            self.histories.values()
+            if ticket_ids is None
+            else self.histories.lookup("ticket_id", *ticket_ids)
+        )
         rows = [
             row
-            for row in self.histories.values()
+            for row in candidates
             if row["domain_id"] == caller.domain_id
             and row["ticket_type_id"] == kind
             and all(test(row) for test in filters)
@@ -666,7 +735,7 @@ class CocBackend:
         self.tickets.delete(ticket_id)
         for sub in self._subs_of(ticket_id):
             self.sub_tickets.delete(sub["ticket_id"])
-        for row in self.histories.values():
+        for row in list(self.histories.lookup("ticket_id", ticket_id)):
             if row["ticket_id"] == ticket_id:
                 self.histories.delete(row["action_id"])
 
@@ -771,9 +840,60 @@ def _sort(sort_filter: dict | None, fields: frozenset[str], default: str, descen
 def _sorted(rows: list[Record], field: str, descending: bool) -> list[Record]:
     present = [r for r in rows if r.get(field) is not None]
     absent = [r for r in rows if r.get(field) is None]
+    return sorted(present, key=lambda r: _rank(r[field]), reverse=descending) + absent
 
-    def key(record: Record):
-        number = _number(record[field])
-        return (0, number, "") if number is not None else (1, 0.0, _text(record[field]))
 
-    return sorted(present, key=key, reverse=descending) + absent
+def _rank(value: Any) -> tuple:
+    """How a sort places a present value: numbers by value, before other values by text."""
+    number = _number(value)
+    return (0, number) if number is not None else (1, _text(value))
+
+
+# -- the tickets' indexes ---------------------------------------------------------------------
+
+
+def _hashable(value: Any) -> Any:
+    """A field's value as an index key; a list or an object (only in a hand-made state) files
+    the record nowhere, as no filter value equals it."""
+    return None if isinstance(value, list | dict) else value
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _kind(record: Record) -> tuple | None:
+    domain, kind = _hashable(record.get("domain_id")), _hashable(record.get("ticket_type_id"))
+    return None if domain is None or kind is None else (domain, kind)
+
+
+def _kind_and(field: str):
+    """Files a ticket under its domain, its kind and the text of `field` (what `=` compares)."""
+
+    def key(record: Record) -> tuple | None:
+        kind, value = _kind(record), record.get(field)
+        return None if kind is None or value is None else (*kind, _text(value))
+
+    return key
+
+
+def _newest(record: Record) -> tuple:
+    """A ticket's place in the default order, descending: by create_time as _sorted ranks it
+    (numbers by value, before other values by text), tickets without one last."""
+    created = record.get("create_time")
+    if created is None:
+        return (0, 0, 0)
+    if type(created) in (int, float):  # the usual: no float made for each ticket
+        return (1, 0, created)
+    number = _number(created)
+    return (1, 0, number) if number is not None else (1, 1, _text(created))
+
+
+def _waiting(record: Record) -> Any:
+    """The domain of a ticket that _tick may change: one whose process is still to start, or a
+    suspended issue with a recovery time."""
+    waiting = record.get("process_start") is not None or (
+        record.get("work_flow_status") == "issues_suspended"
+        and record.get("estimated_recovery_time")
+    )
+    return _hashable(record.get("domain_id")) if waiting else None

@@ -10,6 +10,7 @@ import binascii
 import calendar
 import re
 import time
+from itertools import islice
 from typing import Any
 
 from mockserver.clock import Clock
@@ -110,6 +111,15 @@ class OsmBackend:
         self.privilege_policy = privilege_policy
         self.progression = progression or Progressions()
         self.engineer_polls = store.table("osm.engineer_polls")
+        # A domain's cases newest first (the list's order): by status, and those listed when
+        # no status is asked for (all but the deleted ones).
+        self.cases.add_index("status", _domain_and_status, order=_newest, descending=True)
+        self.cases.add_index("listed", _domain_and_listed, order=_newest, descending=True)
+        # The cases whose next move is the engineer's, for the automatic answers.
+        self.cases.add_index("with_engineer", _with_engineer)
+        # Messages and operate-logs stay with their case.
+        self.messages.add_index("incident_id", _case_of, fixed=True)
+        self.logs.add_index("incident_id", _case_of, fixed=True)
         for domain_id, names in (privileges or {}).items():
             self.privileges.put(domain_id, {"domain_id": domain_id, "privileges": sorted(names)})
 
@@ -274,6 +284,7 @@ class OsmBackend:
             )
 
         case_id = self._case_id(now)
+        # Ids checked against the catalog are kept as the catalog's strings, not a copy each.
         record = {
             "incident_id": case_id,
             "domain_id": caller.domain_id,
@@ -282,12 +293,12 @@ class OsmBackend:
             "status": lifecycle.TO_BE_PROCESSED,
             "create_time": now,
             "business_type_id": business_type.id,
-            "product_category_id": category_id,
+            "product_category_id": business_type.product_category_id,
             "incident_sub_type_id": sub_type_id or "",
-            "region_id": region_id or "",
+            "region_id": catalog.regions[region_id]["region_id"] if region_id else "",
             "severity_id": severity_id or "",
             "simple_description": body["simple_description"],
-            "source_id": body["source_id"],
+            "source_id": catalog.source["id"],
             "project_id": body.get("project_id") or "",
             "remind_mobile": body.get("remind_mobile") or "",
             "remind_mail": body.get("remind_mail") or "",
@@ -362,9 +373,26 @@ class OsmBackend:
                 and (filters.get("x_customer_name") or "").lower() in case["user_name"].lower()
             )
 
-        found = [case for case in self.cases.values() if matches(case)]
-        found.sort(key=lambda case: (case["create_time"], case["incident_id"]), reverse=True)
-        return found[offset : offset + limit], len(found)
+        domain = caller.domain_id
+        if statuses is None:
+            index, values = "listed", [(domain, True)]
+        else:
+            index, values = "status", [(domain, status) for status in statuses]
+        # Newest first already; with no filter but the status, the index holds just the matches.
+        only_status = not (
+            keys
+            or labels
+            or filters.get("incident_id")
+            or start_at is not None
+            or end_at is not None
+            or filters.get("x_customer_id")
+            or filters.get("x_customer_name")
+        )
+        found = self.cases.lookup(index, *values)
+        if only_status:
+            return list(islice(found, offset, offset + limit)), self.cases.count(index, *values)
+        matching = [case for case in found if matches(case)]
+        return matching[offset : offset + limit], len(matching)
 
     @staticmethod
     def _status_filter(filters: dict[str, Any]) -> set[int] | None:
@@ -384,9 +412,11 @@ class OsmBackend:
         return statuses
 
     def counts(self, caller: Principal, status: int | None) -> list[dict[str, int]]:
-        mine = [c["status"] for c in self.cases.values() if c["domain_id"] == caller.domain_id]
         wanted = lifecycle.CASE_STATUSES if status is None else (status,)
-        return [{"status": s, "count": mine.count(s)} for s in wanted]
+        return [
+            {"status": s, "count": self.cases.count("status", (caller.domain_id, s))}
+            for s in wanted
+        ]
 
     # -- the customer's actions -------------------------------------------------------------
 
@@ -439,11 +469,11 @@ class OsmBackend:
 
     def conversation(self, case_id: str) -> list[Record]:
         """A case's messages, oldest first."""
-        return [m for m in self.messages.values() if m["incident_id"] == case_id]
+        return list(self.messages.lookup("incident_id", case_id))
 
     def logs_of(self, caller: Principal, case_id: str) -> list[Record]:
         self.case(caller, case_id)
-        return [log for log in self.logs.values() if log["incident_id"] == case_id]
+        return list(self.logs.lookup("incident_id", case_id))
 
     def score(self, caller: Principal, case_id: str, body: dict[str, Any]) -> None:
         record = self.case(caller, case_id)
@@ -549,14 +579,12 @@ class OsmBackend:
         if progression.mode == "manual":
             return
         now = self.clock.now()
-        last: dict[str, Record] = {}
-        for message in self.messages.values():
-            last[message["incident_id"]] = message
-        for case_id, message in last.items():
-            case = self.cases.get(case_id)
-            waiting = case["status"] in (lifecycle.TO_BE_PROCESSED, lifecycle.PROCESSING)
-            if not (waiting and message["type"] == lifecycle.CUSTOMER):
+        for case in list(self.cases.lookup("with_engineer", True)):
+            case_id = case["incident_id"]
+            conversation = self.conversation(case_id)
+            if not conversation or conversation[-1]["type"] != lifecycle.CUSTOMER:
                 continue
+            message = conversation[-1]
             if progression.mode == "polls":
                 seen = self.engineer_polls.get(case_id)
                 if seen is None or seen["message_id"] != message["message_id"]:
@@ -654,3 +682,39 @@ class OsmBackend:
             "operate_time": self.clock.now() if at is None else at,
         }
         self.logs.put(log["incident_log_id"], log)
+
+
+# -- the indexes ------------------------------------------------------------------------------
+# A case's status and domain are filed only when they can be index keys; a list or an object
+# there (only in a hand-made state) matches no filter anyway.
+
+
+def _plain(value: Any) -> Any:
+    return None if isinstance(value, list | dict) else value
+
+
+def _domain_and_status(case: Record) -> tuple | None:
+    domain, status = _plain(case.get("domain_id")), _plain(case.get("status"))
+    return None if domain is None else (domain, status)
+
+
+def _domain_and_listed(case: Record) -> tuple | None:
+    domain = _plain(case.get("domain_id"))
+    return None if domain is None else (domain, case.get("status") != lifecycle.DELETED)
+
+
+def _newest(case: Record) -> tuple:
+    """The list's order, descending; a case whose time or id is malformed (only in a hand-made
+    state) goes last."""
+    created, case_id = case.get("create_time"), case.get("incident_id")
+    if isinstance(created, int | float) and isinstance(case_id, str):
+        return (1, created, case_id)
+    return (0, 0, "")
+
+
+def _with_engineer(case: Record) -> bool | None:
+    return True if case.get("status") in (lifecycle.TO_BE_PROCESSED, lifecycle.PROCESSING) else None
+
+
+def _case_of(record: Record) -> Any:
+    return _plain(record.get("incident_id"))

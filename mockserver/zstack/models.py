@@ -7,6 +7,7 @@ layer formats them. Rules ZStack does not publish are our choices, written in th
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ from mockserver.clock import Clock
 from mockserver.config import ZStackSettings
 from mockserver.ids import Ids
 from mockserver.progression import Progressions
-from mockserver.store import Record, Store
+from mockserver.store import Record, Store, Table
 from mockserver.zstack.errors import (
     AuthenticationFailed,
     InvalidArgument,
@@ -34,6 +35,18 @@ PENDING, INTERMEDIATE, FINAL = "Pending", "IntermediateApproved", "FinalApproved
 REJECTED, CANCELLED = "Rejected", "Cancelled"
 UNDER_APPROVAL = frozenset({PENDING, INTERMEDIATE})
 REQUESTS_UPDATABLE = frozenset({PENDING, REJECTED, CANCELLED})
+
+PROJECT = "accountSystemContext.projectUuid"
+# The fields whose `=` query conditions are answered from an index instead of a scan. The
+# records of every table are keyed by their uuid, so `uuid=` is a plain get.
+TICKET_INDEXES = ("status", "ticketTypeUuid", "flowCollectionUuid", "currentFlowUuid", PROJECT)
+HISTORY_INDEXES = ("ticketUuid",)
+ARCHIVE_TICKET_INDEXES = ("ticketUuid", PROJECT)
+# What an index files a record under when the field holds neither text nor nothing: while any
+# record is filed so, the index cannot answer a condition on its text and the query scans.
+NOT_TEXT = ("not text",)
+# A query's `field=value` conditions.
+Equalities = Iterable[tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -108,6 +121,14 @@ class ZStackBackend:
         self.archive_tickets = store.table("zstack.archive_tickets")
         self.archive_histories = store.table("zstack.archive_histories")
         self.counters = store.table("zstack.counters")
+        for table, fields in (
+            (self.tickets, TICKET_INDEXES),
+            (self.archive_tickets, ARCHIVE_TICKET_INDEXES),
+        ):
+            for field in fields:
+                table.add_index(field, _text_at(field))
+        for field in HISTORY_INDEXES:  # a history row stays with its ticket
+            self.histories.add_index(field, _text_at(field), fixed=True)
         progression = progression or Progressions()
         self.jobs = Jobs(store, clock, ids, lambda: progression.zstack_jobs)
 
@@ -402,7 +423,7 @@ class ZStackBackend:
         )
 
     def _histories_of(self, ticket_uuid: str) -> list[Record]:
-        return [h for h in self.histories.values() if h["ticketUuid"] == ticket_uuid]
+        return list(self.histories.lookup("ticketUuid", ticket_uuid))
 
     def _ticket_type_for(self, requests: list[dict]) -> Record:
         """The type whose API names cover the first request, else the first type known."""
@@ -557,8 +578,8 @@ class ZStackBackend:
             return
         busy = [
             t["uuid"]
-            for t in self.tickets.values()
-            if t["currentFlowUuid"] == uuid and t["status"] in UNDER_APPROVAL
+            for t in self.tickets.lookup("currentFlowUuid", uuid)
+            if t["status"] in UNDER_APPROVAL
         ]
         if busy:
             raise OperationFailed(
@@ -607,8 +628,8 @@ class ZStackBackend:
     def _refuse_if_in_use(self, collection: Record, consequence: str) -> None:
         busy = [
             t["uuid"]
-            for t in self.tickets.values()
-            if t["flowCollectionUuid"] == collection["uuid"] and t["status"] in UNDER_APPROVAL
+            for t in self.tickets.lookup("flowCollectionUuid", collection["uuid"])
+            if t["status"] in UNDER_APPROVAL
         ]
         if busy:
             raise OperationFailed(
@@ -663,35 +684,51 @@ class ZStackBackend:
         return record
 
     # -- inventories for queries --------------------------------------------------------------
+    #
+    # What a query runs over: the inventories the actor may see, in the table's order. `equal`
+    # holds the query's `field=value` conditions; when one names an indexed field, only the
+    # inventories with that value are looked at. The query still checks every condition.
 
-    def ticket_inventories(self, actor: Actor) -> list[Record]:
-        return self._in_projects(actor, self.tickets.values())
+    def ticket_inventories(self, actor: Actor, equal: Equalities = ()) -> Iterator[Record]:
+        return self._in_projects(actor, self.tickets, TICKET_INDEXES, equal)
 
-    def history_inventories(self, actor: Actor) -> list[Record]:
-        visible = {t["uuid"] for t in self.ticket_inventories(actor)}
-        return [h for h in self.histories.values() if h["ticketUuid"] in visible]
+    def history_inventories(self, actor: Actor, equal: Equalities = ()) -> Iterator[Record]:
+        projects = self._visible_projects(actor)
+        for history in _candidates(self.histories, HISTORY_INDEXES, equal):
+            ticket = self.tickets.get(history["ticketUuid"])
+            if ticket is not None and (projects is None or _project(ticket) in projects):
+                yield history
 
-    def archive_ticket_inventories(self, actor: Actor) -> list[Record]:
-        return self._in_projects(actor, self.archive_tickets.values())
+    def archive_ticket_inventories(self, actor: Actor, equal: Equalities = ()) -> Iterator[Record]:
+        return self._in_projects(actor, self.archive_tickets, ARCHIVE_TICKET_INDEXES, equal)
 
-    def archive_history_inventories(self, actor: Actor) -> list[Record]:
+    def archive_history_inventories(self, actor: Actor, equal: Equalities = ()) -> Iterator[Record]:
         accounts = {a["accountUuid"] for a in self.archive_ticket_inventories(actor)}
-        return [h for h in self.archive_histories.values() if h["accountUuid"] in accounts]
+        for history in _candidates(self.archive_histories, (), equal):
+            if history["accountUuid"] in accounts:
+                yield history
 
-    def flow_collection_inventories(self, actor: Actor) -> list[Record]:
+    def flow_collection_inventories(self, actor: Actor, equal: Equalities = ()) -> list[Record]:
         projects = self._visible_projects(actor)
         return [
             self._collection_inventory(c)
-            for c in self.collections.values()
+            for c in _candidates(self.collections, (), equal)
             if projects is None or c["projectUuid"] in projects
         ]
 
-    def flow_inventories(self, actor: Actor) -> list[Record]:
-        visible = {c["uuid"] for c in self.flow_collection_inventories(actor)}
-        return [f for f in self.flows.values() if f["collectionUuid"] in visible]
+    def flow_inventories(self, actor: Actor, equal: Equalities = ()) -> list[Record]:
+        projects = self._visible_projects(actor)
+        visible = []
+        for flow in _candidates(self.flows, (), equal):
+            collection = self.collections.get(flow["collectionUuid"])
+            if collection is not None and (
+                projects is None or collection["projectUuid"] in projects
+            ):
+                visible.append(flow)
+        return visible
 
-    def ticket_type_inventories(self, actor: Actor) -> list[Record]:
-        return list(self.ticket_types.values())
+    def ticket_type_inventories(self, actor: Actor, equal: Equalities = ()) -> list[Record]:
+        return list(_candidates(self.ticket_types, (), equal))
 
     def collection_inventory(self, uuid: str) -> Record:
         return self._collection_inventory(self.collections.get(uuid))
@@ -701,10 +738,55 @@ class ZStackBackend:
         inventory["flows"] = [self.flows.get(u) for u in collection["flowUuids"]]
         return inventory
 
-    def _in_projects(self, actor: Actor, tickets: Any) -> list[Record]:
+    def _in_projects(
+        self, actor: Actor, table: Table, indexes: tuple[str, ...], equal: Equalities
+    ) -> Iterator[Record]:
         projects = self._visible_projects(actor)
-        return [
-            t
-            for t in tickets
-            if projects is None or t["accountSystemContext"]["projectUuid"] in projects
-        ]
+        for ticket in _candidates(table, indexes, equal, projects):
+            if projects is None or _project(ticket) in projects:
+                yield ticket
+
+
+def _text_at(path: str):
+    """The key function of an index on the text at a dotted path (None when absent)."""
+    parts = path.split(".")
+
+    def key(record: Record) -> Any:
+        value: Any = record
+        for part in parts:
+            if value is None:
+                return None
+            if not isinstance(value, dict):
+                return NOT_TEXT
+            value = value.get(part)
+        return value if value is None or isinstance(value, str) else NOT_TEXT
+
+    return key
+
+
+def _project(ticket: Record) -> Any:
+    return ticket["accountSystemContext"]["projectUuid"]
+
+
+def _candidates(
+    table: Table,
+    indexes: tuple[str, ...],
+    equal: Equalities,
+    projects: set[str] | None = None,
+) -> Iterable[Record]:
+    """The records that a query's `field=value` conditions, and the projects the actor may see,
+    narrow `table` to, in its order: the one record of a `uuid=` condition, else those of the
+    least populated index a condition or the projects name, else all."""
+    choices = []
+    for field, value in equal:
+        if field == "uuid":
+            record = table.get(value)
+            return [] if record is None else [record]
+        if field in indexes and not table.count(field, NOT_TEXT):
+            choices.append((table.count(field, value), field, (value,)))
+    if projects is not None and PROJECT in indexes:
+        choices.append((table.count(PROJECT, *projects), PROJECT, tuple(sorted(projects))))
+    if not choices:
+        return table.values()
+    _, field, values = min(choices)
+    return table.lookup(field, *values)

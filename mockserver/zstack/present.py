@@ -39,8 +39,9 @@ def present(value: Any) -> Any:
 
 
 def query_reply(
-    kind: str, page: list[dict], total: int, *, count: bool, reply_with_count: bool
+    kind: str, page: list[dict], total: int | None, *, count: bool, reply_with_count: bool
 ) -> dict[str, Any]:
+    """A query's reply; `total` is needed only with `count` or `reply_with_count`."""
     if count:
         return {"total": total}
     reply: dict[str, Any] = {"inventories": present(page)}

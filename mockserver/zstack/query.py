@@ -8,6 +8,7 @@ booleans decides how a condition's text value is compared.
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from mockserver.zstack.dates import parse_date
@@ -146,9 +147,23 @@ class Query:
             fields=fields.split(",") if fields else None,
         )
 
+    def equalities(self) -> list[tuple[str, str]]:
+        """The `field=value` conditions, which a backend may answer from an index."""
+        return [(c.field, c.value) for c in self.conditions if c.op == "="]
+
+    def answer(
+        self, inventories: Iterable[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """What the reply shows: the page, and how many matched in all when it says so (else
+        None). Unsorted and without a total, matching stops at the page's last inventory."""
+        if self.sort or self.count or self.reply_with_count:
+            return self.run(inventories)
+        matching = (inv for inv in inventories if self._holds(inv))
+        return self._shown(list(islice(matching, self.start, self.start + self.limit))), None
+
     def run(self, inventories: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
         """The page of matching inventories, and how many matched in all."""
-        matching = [inv for inv in inventories if all(c.holds(inv) for c in self.conditions)]
+        matching = [inv for inv in inventories if self._holds(inv)]
         if self.sort:
             descending = self.sort.startswith("-")
             field = self.sort.lstrip("+-")
@@ -164,7 +179,12 @@ class Query:
             except TypeError:
                 present.sort(key=lambda inv: str(key(inv)), reverse=descending)
             matching = present + absent
-        page = matching[self.start : self.start + self.limit]
+        return self._shown(matching[self.start : self.start + self.limit]), len(matching)
+
+    def _holds(self, inventory: dict[str, Any]) -> bool:
+        return all(c.holds(inventory) for c in self.conditions)
+
+    def _shown(self, page: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if self.fields:
-            page = [{k: v for k, v in inv.items() if k in self.fields} for inv in page]
-        return page, len(matching)
+            return [{k: v for k, v in inv.items() if k in self.fields} for inv in page]
+        return page

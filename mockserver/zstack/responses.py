@@ -89,7 +89,7 @@ class ZStackResponses:
     def _run_query(self, kind: str, source: str, token_info: dict, query: Query) -> Reply:
         def run(backend: ZStackBackend) -> dict:
             actor = backend.actor(token_info["sub"])
-            page, total = query.run(getattr(backend, source)(actor))
+            page, total = query.answer(getattr(backend, source)(actor, query.equalities()))
             return query_reply(
                 kind, page, total, count=query.count, reply_with_count=query.reply_with_count
             )
