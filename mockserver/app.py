@@ -4,7 +4,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from connexion import AsyncApp
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
@@ -18,11 +17,13 @@ from mockserver.config import Config
 from mockserver.errors import ExposeRoutingMiddleware, install_error_handlers
 from mockserver.families import ApiFamily
 from mockserver.faults import FaultMiddleware
+from mockserver.hoisting import App
 from mockserver.journal import JournalMiddleware
 from mockserver.resources import specs_dir
 from mockserver.routes import Routes
 from mockserver.runtime import ADMIN_PATH, Mock
 from mockserver.selection import WorldSelectionMiddleware
+from mockserver.validators import VALIDATORS
 
 ADMIN_BODY_LIMIT = 1_048_576
 # Response headers a browser app may read: IAM's token, ZStack's job location, request ids.
@@ -64,12 +65,13 @@ def _route_order(path: str) -> tuple:
     return tuple((segment.startswith("{"), segment) for segment in path.split("/"))
 
 
-def create_app(mock: Mock) -> AsyncApp:
+def create_app(mock: Mock) -> App:
     """The ASGI app serving `mock`; with config.state_file set, it keeps that file up to date
     while it runs (the worlds in it are loaded by `persistence.restore` beforehand)."""
     state_file = mock.config.state_file
     lifespan = (lambda app: persistence.keeping(mock, Path(state_file))) if state_file else None
-    app = AsyncApp(__name__, specification_dir=specs_dir(), lifespan=lifespan)
+    # Every API validates with compiled schemas (families that label errors build on them).
+    app = App(__name__, specification_dir=specs_dir(), lifespan=lifespan, validator_map=VALIDATORS)
     specs: dict[str, dict] = {}
     ui_entries = []
     for family in mock.families:

@@ -4,6 +4,10 @@ Each entry: id (increasing per world), time (the world's clock), method, path, q
 operation, persona, status (null with `dropped: true` when the connection was dropped),
 duration_ms, request and response (headers and body as text; binary content is described, text
 cut at 16 KiB), and `fault` when the fault middleware acted on the request.
+
+The request and response are kept as captured and made into text (decoded and redacted) when
+the journal is first read: most entries are never read, and rendering costs more than the rest
+of the request's journaling.
 """
 
 import codecs
@@ -14,6 +18,7 @@ import logging
 import re
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from starlette.datastructures import Headers
@@ -44,17 +49,24 @@ _SIGNATURE = re.compile(r"(Signature=)[^,\s]*", re.IGNORECASE)
 class Journal:
     def __init__(self, size: int) -> None:
         self.size = size
-        self._entries: deque[dict[str, Any]] = deque(maxlen=size)
+        # [entry, details]: details() gives the entry's values still to render, or is None
+        self._entries: deque[list[Any]] = deque(maxlen=size)
         self._ids = itertools.count(1)
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def record(self, entry: dict[str, Any]) -> dict[str, Any]:
-        """Keeps `entry` (with the next id first), dropping the oldest beyond the size."""
+    def record(
+        self, entry: dict[str, Any], details: Callable[[], dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
+        """Keeps `entry` (with the next id first), dropping the oldest beyond the size.
+
+        `details()`, when given, renders the values of some of its keys (placeholders in `entry`,
+        which keep their place) on the first read; an entry whose details fail is dropped then.
+        """
         entry = {"id": next(self._ids), **entry}
         if self.size > 0:
-            self._entries.append(entry)
+            self._entries.append([entry, details])
         return entry
 
     def entries(
@@ -67,7 +79,10 @@ class Journal:
         """Newest first; `path` matches a part of the path, `operation` the operationId,
         `status` the status exactly."""
         found = []
-        for entry in reversed(self._entries):
+        for item in reversed(self._entries):
+            entry = item[0]
+            if entry is None:  # its details failed
+                continue
             if len(found) >= limit:
                 break
             if path is not None and path not in entry["path"]:
@@ -76,12 +91,29 @@ class Journal:
                 continue
             if status is not None and entry["status"] != status:
                 continue
+            if not _settle(item):
+                continue
             found.append(copy.deepcopy(entry))
         return found
 
     def clear(self) -> None:
         """Forgets every entry (ids go on increasing)."""
         self._entries.clear()
+
+
+def _settle(item: list[Any]) -> bool:
+    """Renders the details of a journal item once; False when they cannot be rendered."""
+    entry, details = item
+    if details is None:
+        return True
+    item[1] = None
+    try:
+        entry.update(details())
+    except Exception:  # as if never recorded: the journal must never break a read
+        log.exception("journaling %s %s failed", entry.get("method"), entry.get("path"))
+        item[0] = None
+        return False
+    return True
 
 
 # -- redaction ----------------------------------------------------------------------------------
@@ -317,14 +349,8 @@ class JournalMiddleware:
             "persona": persona,
             "status": None if dropped or error else status,
             "duration_ms": round(elapsed * 1000, 1),
-            "request": {
-                "headers": redact_headers(list(scope.get("headers", []))),
-                "body": request.text(),
-            },
-            "response": {
-                "headers": {} if dropped else redact_headers(response_headers),
-                "body": "" if dropped else response.text(operation in self.logins),
-            },
+            "request": None,  # rendered on the first read, see details()
+            "response": None,
         }
         if dropped:
             entry["dropped"] = True
@@ -332,4 +358,16 @@ class JournalMiddleware:
             entry["error"] = error
         if FAULT_KEY in scope:
             entry["fault"] = scope[FAULT_KEY]
-        journal.record(entry)
+        request_headers = list(scope.get("headers", []))
+        session_reply = operation in self.logins
+
+        def details() -> dict[str, Any]:
+            return {
+                "request": {"headers": redact_headers(request_headers), "body": request.text()},
+                "response": {
+                    "headers": {} if dropped else redact_headers(response_headers),
+                    "body": "" if dropped else response.text(session_reply),
+                },
+            }
+
+        journal.record(entry, details)

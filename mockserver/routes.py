@@ -36,9 +36,15 @@ class Routes:
                 self._table.append(Route(re.compile(pattern + "$"), operations))
                 for method, operation_id in operations.items():
                     self.templates[(method, base_path + path)] = operation_id
+        # Every route in one pattern, in table order: the first alternative that matches is the
+        # first route that matches, found in one pass instead of one match per route.
+        self._any = re.compile(
+            "|".join(f"(?P<r{n}>{route.pattern.pattern})" for n, route in enumerate(self._table))
+        )
 
     def _route(self, path: str) -> Route | None:
-        return next((route for route in self._table if route.pattern.match(path)), None)
+        found = self._any.match(path) if self._table else None
+        return self._table[int(found.lastgroup[1:])] if found else None
 
     def methods(self, path: str) -> tuple[str, ...]:
         """Every method the specs declare on the route of `path` (connexion's 405 names only

@@ -21,8 +21,11 @@ def requested_world(headers: Headers) -> str | None:
     name = headers.get(HEADER)
     if name is not None:
         return name.strip()
+    cookies = headers.get("cookie")
+    if not cookies:
+        return None
     try:
-        cookie = SimpleCookie(headers.get("cookie", ""))
+        cookie = SimpleCookie(cookies)
     except CookieError:
         return None
     return cookie[COOKIE].value if COOKIE in cookie else None

@@ -293,6 +293,32 @@ def test_journal_class():
     assert nothing.entries() == []
 
 
+def test_details_are_rendered_on_the_first_read_in_their_place():
+    kept = Journal(3)
+    rendered = []
+
+    def details():
+        rendered.append(True)
+        return {"request": {"headers": {}, "body": "{}"}}
+
+    entry = {"path": "/p", "operation": None, "status": 200, "request": None, "fault": {}}
+    kept.record(entry, details)
+    assert rendered == []
+    (first,) = kept.entries()
+    assert list(first) == ["id", "path", "operation", "status", "request", "fault"]
+    assert first["request"] == {"headers": {}, "body": "{}"}
+    assert kept.entries() == [first]
+    assert rendered == [True]
+
+
+def test_an_entry_whose_details_fail_is_left_out():
+    kept = Journal(3)
+    kept.record({"path": "/ok", "operation": None, "status": 200})
+    kept.record({"path": "/broken", "operation": None, "status": 200}, lambda: 1 / 0)
+    assert [e["path"] for e in kept.entries()] == ["/ok"]
+    assert [e["path"] for e in kept.entries(limit=1)] == ["/ok"]
+
+
 # -- large and binary bodies --------------------------------------------------------------------
 
 

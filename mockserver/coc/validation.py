@@ -8,15 +8,19 @@ from typing import Any
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem
 from connexion.json_schema import format_error_with_path
-from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator
+
+from mockserver.validators import VALIDATORS as COMPILED
+from mockserver.validators import CompiledJSONRequestBodyValidator
 
 MAX_ERRORS = 10
 
 
-class AllErrorsBodyValidator(JSONRequestBodyValidator):
+class AllErrorsBodyValidator(CompiledJSONRequestBodyValidator):
     def _validate(self, body: Any) -> None:
         if not self._nullable and body is None:
             raise BadRequestProblem(detail="Request body must not be empty")
+        if body is not None and self._admits(body):
+            return
         errors = sorted(
             self._validator.iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path]
         )
@@ -26,6 +30,6 @@ class AllErrorsBodyValidator(JSONRequestBodyValidator):
 
 
 VALIDATORS = {
-    **VALIDATOR_MAP,
-    "body": MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": AllErrorsBodyValidator}),
+    **COMPILED,
+    "body": MediaTypeDict({**COMPILED["body"], "*/*json": AllErrorsBodyValidator}),
 }

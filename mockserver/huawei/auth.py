@@ -11,9 +11,9 @@ from urllib.parse import parse_qsl
 
 from connexion.exceptions import OAuthResponseProblem
 from connexion.lifecycle import ConnexionRequest
-from connexion.security import ApiKeySecurityHandler
 
 from mockserver.body_limit import RAW_BODY
+from mockserver.hoisting import ApiKeyCheck
 from mockserver.huawei.identity import (
     AuthFailure,
     Identity,
@@ -48,7 +48,7 @@ def security_map(identity: Callable[[], Identity]) -> dict[str, type]:
             raise OAuthResponseProblem(detail=str(failure)) from failure
         return {"sub": principal.user_id, "principal": principal}
 
-    class HuaweiCredentials(ApiKeySecurityHandler):
+    class HuaweiCredentials(ApiKeyCheck):
         def _resolve_func(self, security_scheme):
             return check
 

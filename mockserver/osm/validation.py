@@ -12,8 +12,10 @@ from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem
 from connexion.json_schema import format_error_with_path
 from connexion.utils import all_json
-from connexion.validators import VALIDATOR_MAP, MultiPartFormDataValidator
+from connexion.validators import MultiPartFormDataValidator
 from jsonschema import Draft4Validator
+
+from mockserver.validators import VALIDATORS as COMPILED
 
 
 class _CheckedJsonParts:
@@ -48,6 +50,6 @@ class JsonPartsValidator(MultiPartFormDataValidator):
 
 
 VALIDATORS = {
-    **VALIDATOR_MAP,
-    "body": MediaTypeDict({**VALIDATOR_MAP["body"], "multipart/form-data": JsonPartsValidator}),
+    **COMPILED,
+    "body": MediaTypeDict({**COMPILED["body"], "multipart/form-data": JsonPartsValidator}),
 }

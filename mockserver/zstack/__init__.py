@@ -6,11 +6,11 @@ from typing import Any
 import httpx
 import yaml
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
-from connexion.security import ApiKeySecurityHandler
 from connexion.uri_parsing import OpenAPIURIParser
 
 from mockserver.errors import MalformedCredentials
 from mockserver.families import ApiFamily, Failure
+from mockserver.hoisting import ApiKeyCheck
 from mockserver.resources import specs_dir
 from mockserver.runtime import Mock
 from mockserver.world import World
@@ -85,7 +85,7 @@ class ZStackFamily(ApiFamily):
             backend: ZStackBackend = mock.world().backend(self.name)
             return {"sub": session_uuid} if backend.session_valid(session_uuid) else None
 
-        class SessionCheck(ApiKeySecurityHandler):
+        class SessionCheck(ApiKeyCheck):
             def _resolve_func(self, security_scheme):
                 return check_session
 

@@ -12,15 +12,16 @@ from typing import Any
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem
 from connexion.json_schema import format_error_with_path
-from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
 from jsonschema import ValidationError
 
 from mockserver.errors import ArgumentProblem
+from mockserver.validators import VALIDATORS as COMPILED
+from mockserver.validators import CompiledJSONRequestBodyValidator, CompiledParameterValidator
 
 TRANSPORT_KEYWORDS = frozenset({"type", "oneOf"})
 
 
-class ZStackBodyValidator(JSONRequestBodyValidator):
+class ZStackBodyValidator(CompiledJSONRequestBodyValidator):
     async def _parse(self, stream, scope) -> Any:
         try:
             return await super()._parse(stream, scope)
@@ -30,6 +31,8 @@ class ZStackBodyValidator(JSONRequestBodyValidator):
     def _validate(self, body: Any) -> dict | None:
         if body is None:
             raise BadRequestProblem(detail="the request has no body")
+        if self._admits(body):
+            return None
         errors = sorted(self._validator.iter_errors(body), key=lambda e: len(e.path))
         if not errors:
             return None
@@ -38,7 +41,7 @@ class ZStackBodyValidator(JSONRequestBodyValidator):
         raise ArgumentProblem(detail=_describe(errors[0]))
 
 
-class ZStackParameterValidator(ParameterValidator):
+class ZStackParameterValidator(CompiledParameterValidator):
     def validate_query_parameter(self, param: dict, request) -> str | None:
         error = super().validate_query_parameter(param, request)
         if error:
@@ -56,7 +59,7 @@ def _describe(error: ValidationError) -> str:
 
 
 VALIDATORS = {
-    **VALIDATOR_MAP,
+    **COMPILED,
     "parameter": ZStackParameterValidator,
-    "body": MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": ZStackBodyValidator}),
+    "body": MediaTypeDict({**COMPILED["body"], "*/*json": ZStackBodyValidator}),
 }
