@@ -42,12 +42,16 @@ class OsmSettings:
     # How OSM answers business errors (OSM.0101xxxx): "http200" as the vendor's current error
     # table says, or "http4xx" as its older pages did (400, 403 or 404 by error).
     business_errors: str = "http200"
+    # Cases a domain may file a day (OSM.01010007 beyond); none: the catalog's, the vendor's 50.
+    daily_case_quota: int | None = None
 
     def __post_init__(self) -> None:
         if self.business_errors not in ("http200", "http4xx"):
             raise ConfigError(
                 f"osm.business_errors: expected http200 or http4xx, got {self.business_errors!r}"
             )
+        if self.daily_case_quota is not None and self.daily_case_quota < 0:
+            raise ConfigError("osm.daily_case_quota: expected 0 or more")
 
 
 @dataclass

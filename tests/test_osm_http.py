@@ -621,6 +621,17 @@ def test_the_daily_case_quota_counts_down_and_refuses_the_51st_case(osm, client,
     osm.create()
 
 
+def test_the_configured_daily_case_quota_replaces_the_vendors_50():
+    for client in huawei_app(Config(seed=7, osm=OsmSettings(daily_case_quota=2))):
+        reset_world(client)
+        osm = Osm(client)
+        osm.create()
+        osm.create()
+
+        assert ok(osm.get("/quotas", business_type_id=ECS_USAGE)) == {"total": 2, "un_used": 0}
+        assert "quota of 2 cases" in refused(osm.post("/cases", CONSULT), QUOTA)
+
+
 def test_privileges_are_granted_and_withdrawn_per_domain(osm, client):
     def has(caller):  # a privilege the default scenario does not grant
         return ok(caller.get("/privileges", privilege="case-sharing"))["has_privilege"]
@@ -684,7 +695,7 @@ def test_business_errors_travel_with_the_configured_status(app_client, strict_ap
     osm = Osm(client)
     case_id = osm.create()
     ok(osm.act(case_id, "press"))
-    client.mock.world().backend("osm").catalog.data["daily_case_quota"] = 1
+    client.mock.world().backend("osm").daily_case_quota = 1
     call, code, status = BUSINESS_ERRORS[name]
     before = store(client)
 

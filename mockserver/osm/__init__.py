@@ -34,6 +34,7 @@ class OsmFamily(HuaweiFamily):
             privileges=data.get("privileges"),
             privilege_policy=data.get("privilege_policy", False),
             progression=world.progression,
+            daily_case_quota=world.config.osm.daily_case_quota,
         )
         if data.get("cases"):
             scenario.seed(backend, data, personas.identity(world, "osm.cases"))

@@ -96,6 +96,7 @@ class OsmBackend:
         privileges: dict[str, list[str]] | None = None,
         privilege_policy: bool = False,
         progression: Progressions | None = None,
+        daily_case_quota: int | None = None,
     ) -> None:
         self.cases = store.table("osm.cases")
         self.messages = store.table("osm.messages")
@@ -107,6 +108,9 @@ class OsmBackend:
         self.clock = clock
         self.ids = ids
         self.catalog = catalog
+        self.daily_case_quota = (
+            catalog.data["daily_case_quota"] if daily_case_quota is None else daily_case_quota
+        )
         self.engineer = engineer or DEFAULT_ENGINEER
         self.privilege_policy = privilege_policy
         self.progression = progression or Progressions()
@@ -278,10 +282,8 @@ class OsmBackend:
         now = self.clock.now()
         quota_key = f"cases:{caller.domain_id}:{utc_day(now)}"
         created_today = (self.counters.get(quota_key) or {"count": 0})["count"]
-        if created_today >= catalog.data["daily_case_quota"]:
-            raise CannotCreateCases(
-                f"the daily quota of {catalog.data['daily_case_quota']} cases is used up"
-            )
+        if created_today >= self.daily_case_quota:
+            raise CannotCreateCases(f"the daily quota of {self.daily_case_quota} cases is used up")
 
         case_id = self._case_id(now)
         # Ids checked against the catalog are kept as the catalog's strings, not a copy each.
@@ -602,9 +604,7 @@ class OsmBackend:
     def case_quota(self, caller: Principal) -> tuple[int, int]:
         """The domain's daily case quota and how much of it is used today."""
         key = f"cases:{caller.domain_id}:{utc_day(self.clock.now())}"
-        return self.catalog.data["daily_case_quota"], (self.counters.get(key) or {"count": 0})[
-            "count"
-        ]
+        return self.daily_case_quota, (self.counters.get(key) or {"count": 0})["count"]
 
     # -- privileges -------------------------------------------------------------------------
 
