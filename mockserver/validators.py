@@ -11,16 +11,21 @@ word for word.
 Rust is asked only where it judges exactly as jsonschema does:
 - schemas made of the keywords below (any other keyword leaves the schema to jsonschema alone),
   with connexion's `nullable` spelled out as a "null" type and a null enum member; for
-  `pattern`, `format` and `multipleOf`, Rust calls jsonschema's own functions back;
+  `format`, `multipleOf` and any `pattern` but those written in the part of regular expression
+  syntax both engines read alike (SAME_IN_RUST), Rust calls jsonschema's own functions back;
 - instances made of plain JSON values whose numbers lie within ±2**53 (beyond that, Rust compares
-  floats and big integers differently, and NaN and the infinities are not numbers to it).
+  floats and big integers differently, and NaN and the infinities are not numbers to it). A
+  response body parsed here says so as it is parsed, instead of being walked again.
 """
 
+import json
+import re
 from collections.abc import Callable
 from typing import Any
 
 import jsonschema_rs
 from connexion.datastructures import MediaTypeDict
+from connexion.exceptions import NonConformingResponseBody
 from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator
 from connexion.utils import is_null, is_nullable
 from connexion.validators import (
@@ -106,8 +111,38 @@ def _called_back(keyword: str) -> type:
     return Keyword
 
 
-# Python's re and jsonschema's format checks and float arithmetic differ from Rust's.
-CALLED_BACK = {keyword: _called_back(keyword) for keyword in ("pattern", "format", "multipleOf")}
+# Python's re and jsonschema's format checks and float arithmetic differ from Rust's: Rust calls
+# these back under names of their own (a pattern Rust reads as Python does keeps "pattern").
+JUDGED_IN_PYTHON = ("pattern", "format", "multipleOf")
+CALLED_BACK = {f"x-python-{keyword}": _called_back(keyword) for keyword in JUDGED_IN_PYTHON}
+
+# Regular expressions made of literals, escaped metacharacters, classes of literals and ranges,
+# "any character" as [\s\S], groups, alternation, anchors and repetition mean the same to
+# Python's re and Rust's regex engines, but for "$": Python's also matches before a final
+# newline, Rust's only at the very end, which only sends such a string on to jsonschema.
+# Rust's class operators (&&, --, ~~), flags and other (?...) groups are left out.
+SAME_IN_RUST = re.compile(
+    r"""(?:
+        [A-Za-z0-9\ _,:;!=<>@\#%'"/~-]
+      | \\[.?+*()\[\]{}|^$\\/-]
+      | \[\^?(?:[A-Za-z0-9\ _.,:;!=<>@\#%'"/+*?(){}|$-]|\\[\]\\^-])+\]
+      | \[\\s\\S\]
+      | [()|^$*+?]
+      | \{[0-9]+(?:,[0-9]*)?\}
+    )*""",
+    re.VERBOSE,
+)
+
+
+def same_in_rust(pattern: str) -> bool:
+    """Whether Rust's regex engine reads `pattern` as Python's re does."""
+    if not SAME_IN_RUST.fullmatch(pattern) or "(?" in pattern or "--" in pattern:
+        return False
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return True
 
 
 # -- what Rust may judge ------------------------------------------------------------------------
@@ -164,10 +199,11 @@ def for_rust(schema: Any, reading: str) -> Any:
             out[key] = [for_rust(sub, reading) for sub in value]
         elif key in SUBSCHEMAS:
             out[key] = for_rust(value, reading)
-        elif key in PLAIN or key in CALLED_BACK:
+        elif key in PLAIN or key in JUDGED_IN_PYTHON:
             if not plain_json(value):
                 raise NotForRust(f"{key}: {value!r}")
-            out[key] = value
+            native = key in PLAIN or (key == "pattern" and same_in_rust(value))
+            out[key if native else f"x-python-{key}"] = value
         elif key in WRITE_ONLY:
             if refuses_write_only:
                 raise NotForRust(key)
@@ -196,12 +232,13 @@ def _rust_check(schema: dict, reading: str) -> Callable[[Any], bool] | None:
         return None
 
 
-def admits(check: Callable[[Any], bool] | None, instance: Any) -> bool:
-    """True when Rust finds `instance` valid; False means "ask jsonschema"."""
+def admits(check: Callable[[Any], bool] | None, instance: Any, plain: bool = False) -> bool:
+    """True when Rust finds `instance` valid; False means "ask jsonschema". `plain`: the
+    instance is known to be plain JSON."""
     if check is None:
         return False
     try:
-        return plain_json(instance) and check(instance)
+        return (plain or plain_json(instance)) and check(instance)
     except Exception:  # too deep to walk, or strings Rust cannot take: jsonschema decides
         return False
 
@@ -270,13 +307,54 @@ class CompiledJSONRequestBodyValidator(JSONRequestBodyValidator):
         return super()._validate(body)
 
 
+class _Plainness:
+    """Whether the numbers of a JSON text parsed with it were all plain (see plain_json)."""
+
+    def __init__(self) -> None:
+        self.plain = True
+
+    def number(self, text: str, kind: type) -> Any:
+        value = kind(text)
+        if not -EXACT <= value <= EXACT:
+            self.plain = False
+        return value
+
+    def constant(self, text: str) -> float:
+        self.plain = False  # NaN, Infinity, -Infinity
+        return float(text)
+
+
+def parse_json(text: str) -> tuple[Any, bool]:
+    """json.loads(text), and whether the value is plain JSON (see plain_json)."""
+    plainness = _Plainness()
+    value = json.loads(
+        text,
+        parse_int=lambda t: plainness.number(t, int),
+        parse_float=lambda t: plainness.number(t, float),
+        parse_constant=plainness.constant,
+    )
+    return value, plainness.plain
+
+
 class CompiledJSONResponseBodyValidator(JSONResponseBodyValidator):
+    _plain = False  # whether _parse found the body plain JSON
+
     @property
     def validator(self):
         return python_validator(Draft4ResponseValidator, self._schema)
 
+    def _parse(self, stream) -> Any:
+        text = b"".join(stream).decode(self._encoding)
+        if not text:
+            return None
+        try:
+            body, self._plain = parse_json(text)
+        except json.JSONDecodeError as error:
+            raise NonConformingResponseBody(str(error)) from error
+        return body
+
     def _validate(self, body: Any):
-        if admits(rust_check(self._schema, "response"), body):
+        if admits(rust_check(self._schema, "response"), body, self._plain):
             return
         super()._validate(body)
 
@@ -285,6 +363,8 @@ class CompiledTextResponseBodyValidator(
     CompiledJSONResponseBodyValidator, TextResponseBodyValidator
 ):
     """Plain-text answers (parsed as JSON when they are)."""
+
+    _parse = TextResponseBodyValidator._parse
 
 
 VALIDATORS = {

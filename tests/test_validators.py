@@ -28,7 +28,11 @@ from mockserver.validators import (
     CompiledJSONResponseBodyValidator,
     CompiledParameterValidator,
     admits,
+    for_rust,
+    parse_json,
+    plain_json,
     rust_check,
+    same_in_rust,
 )
 
 PYTHON = {
@@ -96,7 +100,9 @@ def test_rust_admits_only_what_jsonschema_admits(schema, instance, reading):
 
 
 def test_rust_takes_the_ordinary_cases():
-    assert rust_admits({"type": "string", "pattern": "^a$"}, "request", "a\n")
+    assert rust_admits({"type": "string", "pattern": "^a$"}, "request", "a")
+    assert not rust_admits({"type": "string", "pattern": "^a$"}, "request", "a\n")  # jsonschema's
+    assert rust_admits({"type": "string", "pattern": r"^\s*$"}, "request", " ")
     date_time = {"type": "string", "format": "date-time"}
     assert rust_admits(date_time, "response", "2026-01-15T10:00:00Z")
     assert rust_admits({"type": "number", "multipleOf": 1}, "request", 3.0)
@@ -105,6 +111,41 @@ def test_rust_takes_the_ordinary_cases():
     assert rust_check({"type": "string", "writeOnly": True}, "request") is not None
     assert rust_check({"type": "string", "writeOnly": True}, "response") is None
     assert rust_check({"type": "array", "uniqueItems": True}, "request") is None
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"^[0-9a-f]{32}$", r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", r"^[^,]+$", r"^(a|b)(!~=[\s\S]*)?$",
+     r"^APIGW\.[0-9]+$", r"^[0-9]{1,2}(,[0-9]{1,2})*$"],
+)
+def test_patterns_both_engines_read_alike_are_checked_in_rust(pattern):
+    assert same_in_rust(pattern)
+    assert for_rust({"type": "string", "pattern": pattern}, "request") == {
+        "type": "string", "pattern": pattern
+    }
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"^\s*$", r"\d", r"\w+", r"\bword", r"a.c", r"(?i)abc", r"(?=a)", r"[[:alpha:]]", r"[a&&b]",
+     r"[a--b]", r"a{,3}", r"x{2}{3}", r"[a-z", r"é"],
+)
+def test_other_patterns_are_left_to_pythons_re(pattern):
+    assert not same_in_rust(pattern)
+    assert for_rust({"type": "string", "pattern": pattern}, "request") == {
+        "type": "string", "x-python-pattern": pattern
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [('{"a": [1, 2.5, "x", null, true]}', True), (str(2**53), True), (str(2**53 + 1), False),
+     ("-1e400", False), ('{"a": NaN}', False), ("[Infinity]", False), ('"9007199254740993"', True)],
+)
+def test_a_parsed_response_says_whether_it_is_plain_json(text, plain):
+    value, found = parse_json(text)
+    assert found is plain
+    assert plain_json(value) is plain
 
 
 # -- every schema of the specs ------------------------------------------------------------------

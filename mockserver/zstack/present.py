@@ -7,6 +7,7 @@ from mockserver.zstack.dates import format_date
 DATE_FIELDS = frozenset({"createDate", "lastOpDate", "expiredDate"})
 # Free-form content the caller sent is echoed untouched.
 VERBATIM_FIELDS = frozenset({"apiBody"})
+CONTAINERS = frozenset({dict, list})
 
 # The server classes ZStack names in a query reply's `schema` (our best reading of its SDK).
 INVENTORY_CLASSES = {
@@ -21,19 +22,21 @@ INVENTORY_CLASSES = {
 
 
 def present(value: Any) -> Any:
-    if isinstance(value, dict):
+    # Records are JSON's plain dicts and lists: only those are walked into.
+    kind = type(value)
+    if kind is dict:
         shown = {}
         for key, item in value.items():
             if item is None:
                 continue
             if key in DATE_FIELDS and isinstance(item, int | float):
                 shown[key] = format_date(int(item))
-            elif key in VERBATIM_FIELDS:
-                shown[key] = item
-            else:
+            elif type(item) in CONTAINERS and key not in VERBATIM_FIELDS:
                 shown[key] = present(item)
+            else:
+                shown[key] = item
         return shown
-    if isinstance(value, list):
+    if kind is list:
         return [present(item) for item in value]
     return value
 
