@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from mockserver.app import build_mock
 from mockserver.body_limit import RAW_BODY
+from mockserver.cli import keep_collections_short
 from mockserver.config import Config
 from mockserver.huawei.auth import signed_request
 from mockserver.huawei.identity import AuthFailure, NoCredentials
@@ -146,3 +147,5 @@ app = Starlette(
         Route("/v2/servicerequest/cases", list_cases, methods=["GET"]),
     ]
 )
+# The same garbage collection as `ticketkit serve`.
+keep_collections_short()
