@@ -27,7 +27,8 @@ import heapq
 import sys
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterator
+from operator import is_not
 from typing import Any, Protocol
 
 Record = dict[str, Any]
@@ -243,8 +244,9 @@ class MemoryTable:
         return self._records.get(key)
 
     def put(self, key: str, record: Record) -> None:
-        _share_strings(record)
         new = key not in self._records
+        if new:  # (a record put back keeps what it shared; its new strings stay its own)
+            _share_strings(record)
         if new and self._indexes:
             self._positions += 1
         if not new:
@@ -358,31 +360,37 @@ def _value(bucket: _Bucket | None) -> Hashable:
 
 
 def _share_strings(value: Any) -> None:
-    """Makes the keys of the dicts in `value`, and its short strings, the interned strings, so
-    that records parsed from JSON bodies share them instead of holding a copy each."""
-    if isinstance(value, dict):
-        items = [(_shared(k), _shared(v)) for k, v in value.items()]
-        value.clear()
-        value.update(items)
-        children: Iterable[Any] = value.values()
-    elif isinstance(value, list):
-        value[:] = map(_shared, value)
-        children = value
-    else:
-        return
-    if not _CONTAINERS.isdisjoint(map(type, children)):
-        for child in children:
-            if isinstance(child, dict | list):
-                _share_strings(child)
-
-
-def _shared(value: Any) -> Any:
-    """The interned string for short text (names, ids, enum values repeat from record to
-    record); anything else as it is."""
-    return sys.intern(value) if type(value) is str and len(value) <= 64 else value
+    """Makes the keys of the dicts in `value`, and its short strings (names, ids, enum values,
+    which repeat from record to record), the interned strings, so that records parsed from JSON
+    bodies share them instead of holding a copy each."""
+    if type(value) is dict:
+        try:
+            keys = list(map(sys.intern, value))
+        except TypeError:  # a key that is not text: the keys stay as they are
+            keys = list(value)
+        if any(map(is_not, keys, value)):
+            items = list(zip(keys, value.values(), strict=True))
+            value.clear()
+            value.update(items)
+        for key, item in value.items():  # values replaced in place: the dict keeps its size
+            kind = type(item)
+            if kind is str:
+                if len(item) <= SHARED_LENGTH:
+                    value[key] = sys.intern(item)
+            elif kind in _CONTAINERS:
+                _share_strings(item)
+    elif type(value) is list:
+        for at, item in enumerate(value):
+            kind = type(item)
+            if kind is str:
+                if len(item) <= SHARED_LENGTH:
+                    value[at] = sys.intern(item)
+            elif kind in _CONTAINERS:
+                _share_strings(item)
 
 
 _CONTAINERS = frozenset({dict, list})
+SHARED_LENGTH = 64
 
 
 class MemoryStore:
