@@ -1,5 +1,6 @@
 """`python -m bench compare ...` (throughput and latency, side by side with Prism and bare
-Starlette) or `python -m bench growth ...` (memory and lookup latency as the store grows)."""
+Starlette), `python -m bench growth ...` (memory and lookup latency as the store grows) or
+`python -m bench inprocess ...` (time per request in process, with parts turned off)."""
 
 import sys
 
@@ -14,6 +15,10 @@ def main() -> int:
         from bench.growth import main as growth
 
         return growth(rest)
+    if command == "inprocess":
+        from bench.inprocess import main as inprocess
+
+        return inprocess(rest)
     print(__doc__.strip())
     return 0 if command in ("-h", "--help") else 2
 
