@@ -70,7 +70,7 @@ def fill_zstack(world: Any, n: int) -> None:
             backend.change_ticket_status(admin, uuid, "approve", "fine")
 
 
-def coc_caller(world: Any) -> Any:
+def iam_caller(world: Any) -> Any:
     from mockserver.huawei import personas
 
     return personas.caller(world.backend("iam"), "mockuser", "bench")
@@ -79,7 +79,7 @@ def coc_caller(world: Any) -> Any:
 def fill_coc(world: Any, n: int) -> None:
     """N tickets: change and issue tickets of the specs' examples, every third one a draft."""
     backend = world.backend("coc")
-    caller = coc_caller(world)
+    caller = iam_caller(world)
     change = spec_example("huawei-coc-tickets.yaml", "createChangeTicket")
     issue = spec_example("huawei-coc-tickets.yaml", "createIssueTicket")
     for i in range(n):
@@ -94,7 +94,7 @@ def fill_osm(world: Any, n: int) -> None:
     """N cases of the CreateCases example, one every half hour of virtual time (the daily quota
     is 50): a quarter untouched, the others accepted, answered or solved by the engineer."""
     backend = world.backend("osm")
-    caller = coc_caller(world)
+    caller = iam_caller(world)
     body = spec_example("huawei-osm-cases.yaml", "createCases")
     for i in range(n):
         world.clock.advance(1800)

@@ -27,7 +27,7 @@ import heapq
 import sys
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from operator import is_not
 from typing import Any, Protocol
 
@@ -355,6 +355,12 @@ class MemoryTable:
             index.insert(filing[index.slot], key)
 
 
+def index_key(value: Any) -> Any:
+    """A field's value as part of an index key: a list or an object (only in a hand-made state)
+    cannot be one, and files the record nowhere, as no filter value equals it."""
+    return None if isinstance(value, list | dict) else value
+
+
 def _value(bucket: _Bucket | None) -> Hashable:
     return None if bucket is None else bucket.value
 
@@ -372,21 +378,18 @@ def _share_strings(value: Any) -> None:
             items = list(zip(keys, value.values(), strict=True))
             value.clear()
             value.update(items)
-        for key, item in value.items():  # values replaced in place: the dict keeps its size
-            kind = type(item)
-            if kind is str:
-                if len(item) <= SHARED_LENGTH:
-                    value[key] = sys.intern(item)
-            elif kind in _CONTAINERS:
-                _share_strings(item)
+        slots: Iterable[tuple[Any, Any]] = value.items()
     elif type(value) is list:
-        for at, item in enumerate(value):
-            kind = type(item)
-            if kind is str:
-                if len(item) <= SHARED_LENGTH:
-                    value[at] = sys.intern(item)
-            elif kind in _CONTAINERS:
-                _share_strings(item)
+        slots = enumerate(value)
+    else:
+        return
+    for slot, item in slots:  # values replaced in place: the dict or list keeps its size
+        kind = type(item)
+        if kind is str:
+            if len(item) <= SHARED_LENGTH:
+                value[slot] = sys.intern(item)
+        elif kind in _CONTAINERS:
+            _share_strings(item)
 
 
 _CONTAINERS = frozenset({dict, list})

@@ -17,7 +17,7 @@ from mockserver.coc.workflow import CHANGE, ISSUE, PHASES
 from mockserver.huawei.identity import Principal
 from mockserver.ids import Ids
 from mockserver.progression import Progressions
-from mockserver.store import Record, Store
+from mockserver.store import Record, Store, index_key
 
 CHANGE_LEVELS = ("change_level_010", "change_level_020", "change_level_030", "change_level_040")
 ISSUE_LEVELS = ("issues_level_1000", "issues_level_2000", "issues_level_3000", "issues_level_4000")
@@ -234,7 +234,7 @@ class CocBackend:
         self.tickets.add_index("waiting", _waiting)
         # Sub-tickets and history rows stay with their ticket.
         self.sub_tickets.add_index(
-            "main_ticket_id", lambda s: _hashable(s.get("main_ticket_id")), fixed=True
+            "main_ticket_id", lambda s: index_key(s.get("main_ticket_id")), fixed=True
         )
         self.histories.add_index(
             "ticket_id", lambda row: _text_or_none(row.get("ticket_id")), fixed=True
@@ -335,7 +335,7 @@ class CocBackend:
             "id": str(self.ids.uuid()),
             "ticket_id": ticket_id,
             "real_ticket_id": ticket_id,
-            "ticket_type_id": CHANGE if kind == CHANGE else ISSUE,  # not the path's copy
+            "ticket_type_id": kind,
             "phase": PHASES[status],
             "work_flow_status": status,
             "is_start_process": started,
@@ -736,8 +736,7 @@ class CocBackend:
         for sub in self._subs_of(ticket_id):
             self.sub_tickets.delete(sub["ticket_id"])
         for row in list(self.histories.lookup("ticket_id", ticket_id)):
-            if row["ticket_id"] == ticket_id:
-                self.histories.delete(row["action_id"])
+            self.histories.delete(row["action_id"])
 
     # -- attachments ----------------------------------------------------------------------------
 
@@ -852,18 +851,12 @@ def _rank(value: Any) -> tuple:
 # -- the tickets' indexes ---------------------------------------------------------------------
 
 
-def _hashable(value: Any) -> Any:
-    """A field's value as an index key; a list or an object (only in a hand-made state) files
-    the record nowhere, as no filter value equals it."""
-    return None if isinstance(value, list | dict) else value
-
-
 def _text_or_none(value: Any) -> str | None:
     return None if value is None else _text(value)
 
 
 def _kind(record: Record) -> tuple | None:
-    domain, kind = _hashable(record.get("domain_id")), _hashable(record.get("ticket_type_id"))
+    domain, kind = index_key(record.get("domain_id")), index_key(record.get("ticket_type_id"))
     return None if domain is None or kind is None else (domain, kind)
 
 
@@ -896,4 +889,4 @@ def _waiting(record: Record) -> Any:
         record.get("work_flow_status") == "issues_suspended"
         and record.get("estimated_recovery_time")
     )
-    return _hashable(record.get("domain_id")) if waiting else None
+    return index_key(record.get("domain_id")) if waiting else None

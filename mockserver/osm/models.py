@@ -29,7 +29,7 @@ from mockserver.osm.errors import (
     UnknownSeverity,
 )
 from mockserver.progression import Progressions
-from mockserver.store import Record, Store
+from mockserver.store import Record, Store, index_key
 
 MB = 1024 * 1024
 PRESS_INTERVAL_S = 30 * 60  # [mock] a case may be pressed (chased) once per 30 minutes
@@ -286,7 +286,6 @@ class OsmBackend:
             raise CannotCreateCases(f"the daily quota of {self.daily_case_quota} cases is used up")
 
         case_id = self._case_id(now)
-        # Ids checked against the catalog are kept as the catalog's strings, not a copy each.
         record = {
             "incident_id": case_id,
             "domain_id": caller.domain_id,
@@ -295,12 +294,12 @@ class OsmBackend:
             "status": lifecycle.TO_BE_PROCESSED,
             "create_time": now,
             "business_type_id": business_type.id,
-            "product_category_id": business_type.product_category_id,
+            "product_category_id": category_id,
             "incident_sub_type_id": sub_type_id or "",
-            "region_id": catalog.regions[region_id]["region_id"] if region_id else "",
+            "region_id": region_id or "",
             "severity_id": severity_id or "",
             "simple_description": body["simple_description"],
-            "source_id": catalog.source["id"],
+            "source_id": body["source_id"],
             "project_id": body.get("project_id") or "",
             "remind_mobile": body.get("remind_mobile") or "",
             "remind_mail": body.get("remind_mail") or "",
@@ -685,21 +684,15 @@ class OsmBackend:
 
 
 # -- the indexes ------------------------------------------------------------------------------
-# A case's status and domain are filed only when they can be index keys; a list or an object
-# there (only in a hand-made state) matches no filter anyway.
-
-
-def _plain(value: Any) -> Any:
-    return None if isinstance(value, list | dict) else value
 
 
 def _domain_and_status(case: Record) -> tuple | None:
-    domain, status = _plain(case.get("domain_id")), _plain(case.get("status"))
+    domain, status = index_key(case.get("domain_id")), index_key(case.get("status"))
     return None if domain is None else (domain, status)
 
 
 def _domain_and_listed(case: Record) -> tuple | None:
-    domain = _plain(case.get("domain_id"))
+    domain = index_key(case.get("domain_id"))
     return None if domain is None else (domain, case.get("status") != lifecycle.DELETED)
 
 
@@ -717,4 +710,4 @@ def _with_engineer(case: Record) -> bool | None:
 
 
 def _case_of(record: Record) -> Any:
-    return _plain(record.get("incident_id"))
+    return index_key(record.get("incident_id"))
